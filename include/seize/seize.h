@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file seize.h
+ * libseize: Linux ptrace's seize model (PTRACE_SEIZE, PTRACE_INTERRUPT,
+ * PTRACE_LISTEN) with every stop decoded into a typed event.
+ *
+ * @section model The stop model in brief
+ *
+ * A tracee attached with seize_attach() keeps running and keeps its signal and
+ * job-control state: nothing is sent to it.  From then on it stops ("traps")
+ * only when something happens, and the tracer learns of each stop from
+ * seize_wait():
+ *
+ * - **signal-delivery-stop** (#SEIZE_EVENT_SIGNAL): a signal is about to be
+ *   delivered.  The tracer resumes with seize_cont(tid, ev.sig) to deliver it,
+ *   or with 0 to suppress it.
+ * - **PTRACE_EVENT_STOP** (#SEIZE_EVENT_STOP): the tracee trapped with no
+ *   signal to deliver.  Either the thread group is in **group-stop**
+ *   (job control: SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU; @c group_stop is true and
+ *   @c sig names the signal), or it is a plain **trap** (@c sig is SIGTRAP):
+ *   the answer to seize_interrupt(), the notification that a group-stop
+ *   ended (SIGCONT), or the first stop of an automatically attached child.
+ * - **syscall-stop** (#SEIZE_EVENT_SYSCALL), after seize_syscall().
+ * - **ptrace-event stops** (#SEIZE_EVENT_FORK ... #SEIZE_EVENT_SECCOMP), as
+ *   asked by the PTRACE_O_TRACE* options; @c msg holds PTRACE_GETEVENTMSG.
+ * - **death**: #SEIZE_EVENT_EXITED and #SEIZE_EVENT_KILLED.
+ *
+ * A tracee in group-stop can be *listened to* with seize_listen(): it stays
+ * stopped (its real parent still sees it stopped) but the tracer is told, by
+ * a new PTRACE_EVENT_STOP, when the group-stop ends.  That is how a tracer
+ * stays out of a shell's way: it never resumes a job the shell had stopped.
+ *
+ * @section errors Errors
+ *
+ * Every function returns 0 (or a tid where said) on success and a negative
+ * errno value on failure; none prints, exits or changes errno.  The errors a
+ * caller will meet, and what to do about each:
+ *
+ * - -ESRCH: no such tracee, or it is not stopped as the request needs (it is
+ *   running, or it died: wait for its death report).
+ * - -EPERM: the kernel or the sandbox refuses (Yama, capabilities, seccomp,
+ *   a process already traced); see seize_probe() and seize_explain_attach().
+ * - -EIO: the request does not fit the stop (LISTEN outside a
+ *   PTRACE_EVENT_STOP), or a signal number the kernel does not know.
+ * - -EINVAL: misuse of the library (bad tid, NULL pointer, unknown flag).
+ *
+ * @section threads Threads and signals
+ *
+ * The library keeps no global state: every call is thread-safe in the sense
+ * that ptrace allows it (ptrace requests must come from the thread that
+ * attached).  seize_decode() and seize_decode_waitid() are pure and
+ * async-signal-safe.
+ *
+ * Requires Linux 3.4 or later (PTRACE_SEIZE, PTRACE_INTERRUPT, PTRACE_LISTEN);
+ * PTRACE_O_EXITKILL needs 3.8 and PTRACE_GET_SYSCALL_INFO 5.3.
+ */
+#ifndef SEIZE_SEIZE_H
+#define SEIZE_SEIZE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The kind of a decoded stop or death. */
+enum seize_event_type {
+	SEIZE_EVENT_NONE = 0,	/**< nothing (SEIZE_WAIT_NOHANG found nothing ready) */
+	SEIZE_EVENT_SIGNAL,	/**< signal-delivery-stop: @c sig is about to be delivered */
+	SEIZE_EVENT_STOP,	/**< PTRACE_EVENT_STOP: see @c group_stop */
+	SEIZE_EVENT_SYSCALL,	/**< syscall-stop (entry or exit) */
+	SEIZE_EVENT_FORK,	/**< PTRACE_EVENT_FORK: @c msg is the new child's pid */
+	SEIZE_EVENT_VFORK,	/**< PTRACE_EVENT_VFORK: @c msg is the new child's pid */
+	SEIZE_EVENT_CLONE,	/**< PTRACE_EVENT_CLONE: @c msg is the new thread's tid */
+	SEIZE_EVENT_EXEC,	/**< PTRACE_EVENT_EXEC: @c msg is the former tid of the execing thread */
+	SEIZE_EVENT_VFORK_DONE,	/**< PTRACE_EVENT_VFORK_DONE: @c msg is the child's pid */
+	SEIZE_EVENT_EXIT,	/**< PTRACE_EVENT_EXIT: @c msg is the wait status it will exit with */
+	SEIZE_EVENT_SECCOMP,	/**< PTRACE_EVENT_SECCOMP: @c msg is the filter's SECCOMP_RET_DATA */
+	SEIZE_EVENT_EXITED,	/**< the tracee exited: @c exit_code */
+	SEIZE_EVENT_KILLED,	/**< the tracee was killed: @c sig, @c core_dumped */
+	/* Added in 0.1 beyond the contract's list: */
+	SEIZE_EVENT_CONTINUED,	/**< a stopped child was continued (status 0xffff, CLD_CONTINUED):
+				     only seen by a real parent waiting with WCONTINUED; @c sig is SIGCONT */
+};
+
+/** One decoded stop or death.  Zero-initialise it, or let the calls fill it whole. */
+struct seize_event {
+	enum seize_event_type type;
+	pid_t tid;		/**< the thread that stopped or died */
+	int sig;		/**< SIGNAL: the pending signal; STOP: SIGTRAP, or the signal
+				     that stopped the group; KILLED: the fatal signal; else 0 */
+	bool group_stop;	/**< STOP: true when the tracee is in group-stop (sig is a stop
+				     signal), false for a trap with no group-stop in effect */
+	int exit_code;		/**< EXITED: the exit status, 0 to 255 */
+	bool core_dumped;	/**< KILLED: a core was dumped */
+	unsigned long msg;	/**< ptrace-event stops: PTRACE_GETEVENTMSG */
+	bool has_siginfo;	/**< @c siginfo is valid */
+	siginfo_t siginfo;	/**< SIGNAL always (seize_wait); STOP where fetched */
+	int status;		/**< the raw wait(2) status word it was decoded from */
+	uint64_t reserved[7];	/**< zero; room to grow without an ABI break */
+};
+
+/**
+ * Attach to @p tid with PTRACE_SEIZE, without stopping it.
+ *
+ * PTRACE_O_TRACESYSGOOD is always added, so that a syscall-stop can never be
+ * taken for a SIGTRAP.  Each thread is attached on its own.
+ *
+ * @param tid      the thread to attach to (> 0)
+ * @param options  PTRACE_O_* bits from <sys/ptrace.h>
+ * @return 0 on success, or
+ * @retval -EINVAL  @p tid <= 0, or an option bit the kernel does not define
+ *                  (PTRACE_SEIZE_DEVEL included); refused before any system call
+ * @retval -ESRCH   no such thread
+ * @retval -EPERM   refused: it is this process, it is already traced, a kernel
+ *                  thread, or Yama, capabilities or seccomp forbid it
+ *                  (seize_explain_attach() says which)
+ * @note Linux 3.4; PTRACE_O_EXITKILL needs 3.8 (else -EINVAL from the kernel).
+ */
+int seize_attach(pid_t tid, unsigned int options);
+
+/**
+ * Ask a seized tracee to stop (PTRACE_INTERRUPT).  It reports a
+ * #SEIZE_EVENT_STOP soon after, unless another stop comes first; an INTERRUPT
+ * on a listening tracee makes it trap again at once.
+ *
+ * @retval 0        asked
+ * @retval -EINVAL  @p tid <= 0
+ * @retval -ESRCH   not our tracee (not traced, or traced by another)
+ * @retval -EIO     the tracee was attached with PTRACE_ATTACH, not seized
+ */
+int seize_interrupt(pid_t tid);
+
+/**
+ * Let a tracee stopped in PTRACE_EVENT_STOP stay stopped while the tracer is
+ * told of the next change of its job-control state (PTRACE_LISTEN).
+ *
+ * @retval 0        listening; the next seize_wait() reports the change
+ * @retval -EINVAL  @p tid <= 0
+ * @retval -ESRCH   not our tracee, or not stopped (running, listening already)
+ * @retval -EIO     stopped, but not in a PTRACE_EVENT_STOP (e.g. at a
+ *                  signal-delivery-stop: resume it with seize_cont() instead)
+ */
+int seize_listen(pid_t tid);
+
+/**
+ * Resume a stopped tracee (PTRACE_CONT), delivering @p sig (0: none).
+ *
+ * @retval 0        resumed
+ * @retval -EINVAL  @p tid <= 0
+ * @retval -ESRCH   not our tracee, or not stopped
+ * @retval -EIO     @p sig is not a signal number
+ */
+int seize_cont(pid_t tid, int sig);
+
+/**
+ * Detach from a stopped tracee (PTRACE_DETACH), delivering @p sig (0: none).
+ * If its group-stop is in effect, the tracee goes back to it.
+ *
+ * @retval 0        detached
+ * @retval -EINVAL  @p tid <= 0
+ * @retval -ESRCH   not our tracee, or not stopped
+ * @retval -EIO     @p sig is not a signal number
+ */
+int seize_detach(pid_t tid, int sig);
+
+/**
+ * Resume a stopped tracee until its next syscall entry or exit
+ * (PTRACE_SYSCALL), delivering @p sig (0: none).  Errors as seize_cont().
+ */
+int seize_syscall(pid_t tid, int sig);
+
+/** seize_wait() flag: return 0 at once (event type NONE) if nothing is ready. */
+#define SEIZE_WAIT_NOHANG	(1u << 0)
+
+/**
+ * Wait for the next stop or death of @p tid and decode it.
+ *
+ * Waits with __WALL, so threads and children are reported alike.  For a
+ * signal-delivery-stop and a PTRACE_EVENT_STOP it also fetches the stop's
+ * siginfo (sender's pid and uid, and the group-stop state); for a ptrace-event
+ * stop it fetches @c msg.  If the tracee dies between the stop and those
+ * fetches, the event is still returned, with @c has_siginfo false, and its
+ * death is reported by a later call.
+ *
+ * @param tid    the thread to wait for, or -1 for any child or tracee
+ * @param ev     filled in whole
+ * @param flags  0 or SEIZE_WAIT_NOHANG
+ * @return the tid of the event, or
+ * @retval 0        SEIZE_WAIT_NOHANG and nothing ready (@c ev->type NONE)
+ * @retval -EINVAL  @p ev NULL, @p tid 0 or below -1, an unknown flag, or a
+ *                  status word no kernel produces
+ * @retval -ECHILD  no such child or tracee to wait for
+ * @retval -EINTR   a signal handler ran; nothing was consumed.  Not retried,
+ *                  so the caller can react to its own signals.
+ */
+int seize_wait(pid_t tid, struct seize_event *ev, unsigned int flags);
+
+/**
+ * Decode a wait(2) status word, and the stop's siginfo where the caller has
+ * it (NULL otherwise), with no system call.  @p si is copied, not checked.
+ *
+ * @retval 0        @p ev filled in
+ * @retval -EINVAL  @p ev NULL, or a status that no kernel produces (bits
+ *                  above the event byte, a signal number above 64, a ptrace
+ *                  event that does not exist, a SIGTRAP-less event stop, a
+ *                  PTRACE_EVENT_STOP whose signal is neither SIGTRAP nor a
+ *                  stop signal); @p ev is then zeroed
+ * @note Pure and async-signal-safe.
+ */
+int seize_decode(pid_t tid, int wstatus, const siginfo_t *si, struct seize_event *ev);
+
+/**
+ * The twin of seize_decode() for waitid(2) callers: from waitid's own
+ * siginfo @p wsi (si_pid is the tid; si_code CLD_TRAPPED with si_status
+ * event << 8 | sig, CLD_STOPPED, CLD_CONTINUED, CLD_EXITED, CLD_KILLED or
+ * CLD_DUMPED) the same event that seize_decode() gives for the matching
+ * status word.  A @p wsi whose si_pid is 0 (WNOHANG, nothing ready) gives
+ * #SEIZE_EVENT_NONE.
+ *
+ * @retval 0        @p ev filled in
+ * @retval -EINVAL  @p wsi or @p ev NULL, si_signo not SIGCHLD, an unknown
+ *                  si_code, or a status as in seize_decode()
+ */
+int seize_decode_waitid(const siginfo_t *wsi, const siginfo_t *si, struct seize_event *ev);
+
+/**
+ * The name of an event type: "none", "signal", "group-stop" (a STOP event
+ * is named by seize_event_name()), "syscall", "fork", "vfork", "clone",
+ * "exec", "vfork-done", "exit", "seccomp", "exited", "killed", "continued".
+ * @return a static string, or NULL for a value outside the enum.
+ */
+const char *seize_event_type_name(enum seize_event_type type);
+
+/**
+ * The name of one event, telling the two kinds of STOP apart:
+ * "group-stop" when @c group_stop is true, "trap" otherwise; other types as
+ * seize_event_type_name().  @return a static string, or NULL if @p ev is
+ * NULL or its type is outside the enum.
+ */
+const char *seize_event_name(const struct seize_event *ev);
+
+/* ------------------------------------------------------------------------ */
+/* The probe: what the running kernel and sandbox allow.                    */
+
+/** seize_probe() feature bits: what worked on a child of this process. */
+#define SEIZE_FEATURE_SEIZE		(1u << 0)	/**< PTRACE_SEIZE (3.4) */
+#define SEIZE_FEATURE_INTERRUPT		(1u << 1)	/**< PTRACE_INTERRUPT (3.4) */
+#define SEIZE_FEATURE_LISTEN		(1u << 2)	/**< PTRACE_LISTEN (3.4) */
+#define SEIZE_FEATURE_EXITKILL		(1u << 3)	/**< PTRACE_O_EXITKILL (3.8) */
+#define SEIZE_FEATURE_SYSCALL_INFO	(1u << 4)	/**< PTRACE_GET_SYSCALL_INFO (5.3) */
+
+/** Why ptrace is refused here, when it is (seize_probe()). */
+enum seize_refusal {
+	SEIZE_REFUSAL_NONE = 0,		/**< ptrace works on our own children */
+	SEIZE_REFUSAL_SECCOMP,		/**< a seccomp filter refuses ptrace(2) */
+	SEIZE_REFUSAL_YAMA,		/**< Yama's ptrace_scope forbids it */
+	SEIZE_REFUSAL_CAPABILITY,	/**< CAP_SYS_PTRACE is needed and missing */
+	SEIZE_REFUSAL_OTHER,		/**< refused for a reason the probe cannot name */
+};
+
+/** What seize_probe() found. */
+struct seize_probe {
+	unsigned int features;		/**< SEIZE_FEATURE_* bits that worked */
+	enum seize_refusal refusal;	/**< why ptrace is refused, if it is */
+	int error;			/**< the -errno the refused request gave, else 0 */
+	int yama_ptrace_scope;		/**< /proc/sys/kernel/yama/ptrace_scope, -1 without Yama */
+	bool seccomp_filtered;		/**< this process runs under a seccomp filter */
+	bool cap_sys_ptrace;		/**< CAP_SYS_PTRACE is in the effective set */
+	char reason[160];		/**< one sentence on the refusal, "" when none */
+	uint64_t reserved[4];		/**< zero */
+};
+
+/**
+ * Find out, before trying for real, what ptrace can do here: fork a
+ * short-lived helper that seizes, interrupts and listens to a child of its
+ * own, and read the sandbox's settings.  The helper runs in its own process,
+ * so a seccomp filter that kills on ptrace(2) kills only it.  Every process
+ * the probe starts is reaped before it returns.
+ *
+ * @retval 0        @p probe filled in (a refusal is a result, not an error)
+ * @retval -EINVAL  @p probe NULL
+ * @retval -EAGAIN  fork failed (-ENOMEM likewise); try again later
+ * @note Takes about a millisecond; call it once.  Not async-signal-safe.
+ */
+int seize_probe(struct seize_probe *probe);
+
+/**
+ * Turn a failed seize_attach(@p tid) into one sentence a person can act on,
+ * e.g. "process 4242 is already traced by 4100 (strace)", "process 4242 is a
+ * zombie", "Yama ptrace_scope=1 allows tracing only of descendants".  It reads
+ * /proc at the time of the call.
+ *
+ * @param tid    the thread the attach was for
+ * @param error  the negative errno seize_attach() returned
+ * @param buf    where the sentence goes, NUL-terminated and cut to @p size
+ * @param size   the size of @p buf
+ * @return the length of the whole sentence (as snprintf), or
+ * @retval -EINVAL  @p buf NULL with @p size > 0, or @p error >= 0
+ */
+int seize_explain_attach(pid_t tid, int error, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SEIZE_SEIZE_H */

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Every ptrace(2) and wait(2) call of the library goes through here, so that
+ * errno becomes a negative return value in one place and the caller's errno
+ * is never disturbed. */
+#include <errno.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "internal.h"
+
+long seize_sys_ptrace(int request, pid_t tid, void *addr, void *data)
+{
+	int saved = errno;
+	long ret;
+
+	errno = 0;
+	ret = ptrace((enum __ptrace_request)request, tid, addr, data);
+	/* PEEK requests may legitimately return -1; errno tells. */
+	if (ret == -1 && errno != 0)
+		ret = -errno;
+	errno = saved;
+	return ret;
+}
+
+int seize_sys_waitpid(pid_t tid, int *status, int options)
+{
+	int saved = errno;
+	pid_t ret = waitpid(tid, status, options);
+
+	if (ret < 0)
+		ret = -errno;
+	errno = saved;
+	return ret;
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test-common.h"
+
+void test_add_case(Suite *s, const char *name, const TTest *fn)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_test(tc, fn);
+	suite_add_tcase(s, tc);
+}
+
+void tst_kill(pid_t pid, int sig)
+{
+	ck_assert_msg(pid > 0, "refusing to signal pid %d", (int)pid);
+	ck_assert_int_eq(kill(pid, sig), 0);
+}
+
+void tst_tgkill(pid_t tgid, pid_t tid, int sig)
+{
+	ck_assert_msg(tgid > 0 && tid > 0, "refusing to signal %d/%d", (int)tgid, (int)tid);
+	ck_assert_int_eq(syscall(SYS_tgkill, tgid, tid, sig), 0);
+}
+
+pid_t tst_fork(void (*fn)(void *arg), void *arg)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		fn(arg);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void pause_forever(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+}
+
+pid_t tst_fork_pauser(void)
+{
+	return tst_fork(pause_forever, NULL);
+}
+
+void tst_reap(pid_t pid)
+{
+	ck_assert_msg(pid > 0, "refusing to reap pid %d", (int)pid);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+}
+
+char tst_proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	char *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void tst_wait_state(pid_t pid, const char *states, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+	char state;
+
+	/* Polling /proc is the only way to see another process's state; the
+	 * interval is short and the whole wait bounded. */
+	while ((state = tst_proc_state(pid)) == 0 || !strchr(states, state)) {
+		ck_assert_msg(now_ms() < deadline, "pid %d stayed in state '%c', wanted one of \"%s\"",
+			      (int)pid, state ? state : '?', states);
+		usleep(1000);
+	}
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+int tst_wait_event(pid_t tid, struct seize_event *ev, int timeout_ms)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct itimerval timer = { .it_value = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 } };
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	int ret;
+
+	/* A blocking wait bounded by SIGALRM (no SA_RESTART: the wait returns
+	 * -EINTR), so the test waits for the event itself, not for a poll. */
+	sigaction(SIGALRM, &sa, &old);
+	setitimer(ITIMER_REAL, &timer, NULL);
+	ret = seize_wait(tid, ev, 0);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	ck_assert_msg(ret != -EINTR, "no event from %d within %d ms", (int)tid, timeout_ms);
+	return ret;
+}
+
+void tst_pipe(int fds[2])
+{
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+}
+
+char tst_read_byte(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char c;
+
+	ck_assert_msg(poll(&pfd, 1, timeout_ms) == 1, "nothing to read within %d ms", timeout_ms);
+	ck_assert_int_eq(read(fd, &c, 1), 1);
+	return c;
+}
+
+void tst_write_byte(int fd, char c)
+{
+	ck_assert_int_eq(write(fd, &c, 1), 1);
+}

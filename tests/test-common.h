@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by every test binary: the runner (test-main.c) and the helpers that
+ * fork, signal and observe tracees (test-common.c). */
+#ifndef SEIZE_TEST_COMMON_H
+#define SEIZE_TEST_COMMON_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <seize/seize.h>
+
+/* Each test file defines these two: its suite, and whether it needs ptrace
+ * (kernel suites skip with 77 where ptrace is refused, fail on CI). */
+Suite *test_suite(void);
+extern const bool test_needs_ptrace;
+
+/* Add a test case of its own (so CK_RUN_CASE=name works) with a time bound. */
+#define ADD_CASE(suite, fn) test_add_case((suite), #fn, (fn))
+void test_add_case(Suite *s, const char *name, const TTest *fn);
+
+/* The one way tests send signals: fails the test on a pid <= 0, which as
+ * root would reach a whole process group or every process. */
+void tst_kill(pid_t pid, int sig);
+void tst_tgkill(pid_t tgid, pid_t tid, int sig);
+
+/* Fork a child that dies with the test (PR_SET_PDEATHSIG) and runs fn(arg),
+ * then _exit(0).  Fails the test if fork fails. */
+pid_t tst_fork(void (*fn)(void *arg), void *arg);
+
+/* A child that loops in pause() until killed. */
+pid_t tst_fork_pauser(void);
+
+/* Kill with SIGKILL and reap a child of ours; tolerates one already gone. */
+void tst_reap(pid_t pid);
+
+/* /proc/PID/stat's state letter ('R', 'S', 'T', 't', 'Z'...), or 0 if gone. */
+char tst_proc_state(pid_t pid);
+
+/* Poll /proc until pid's state is one of `states` (e.g. "T" or "RS"); fails
+ * the test after timeout_ms. */
+void tst_wait_state(pid_t pid, const char *states, int timeout_ms);
+
+/* seize_wait() for tid with a time bound: fails the test if nothing comes. */
+int tst_wait_event(pid_t tid, struct seize_event *ev, int timeout_ms);
+
+/* A pipe whose ends are set close-on-exec; fails the test on error. */
+void tst_pipe(int fds[2]);
+/* Read one byte with a time bound; fails the test on timeout or EOF. */
+char tst_read_byte(int fd, int timeout_ms);
+void tst_write_byte(int fd, char c);
+
+#endif
