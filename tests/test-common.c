@@ -38,16 +38,40 @@ void tst_tgkill(pid_t tgid, pid_t tid, int sig)
 pid_t tst_fork(void (*fn)(void *arg), void *arg)
 {
 	pid_t parent = getpid();
-	pid_t pid = fork();
+	int ready[2];
+	pid_t pid;
 
+	tst_pipe(ready);
+	pid = fork();
 	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
+		sigset_t none;
+		int sig;
+
+		/* check's runner handles SIGTERM by signalling its whole process
+		 * group; a tracee must start with default dispositions. */
+		for (sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(1);
+		close(ready[0]);
+		close(ready[1]);	/* EOF tells the parent the set-up is done */
 		fn(arg);
 		_exit(0);
 	}
+	close(ready[1]);
+	{
+		struct pollfd pfd = { .fd = ready[0], .events = POLLIN };
+		char c;
+
+		ck_assert_msg(poll(&pfd, 1, 5000) == 1 && read(ready[0], &c, 1) == 0,
+			      "child %d did not start", (int)pid);
+	}
+	close(ready[0]);
 	return pid;
 }
 
