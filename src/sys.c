@@ -32,3 +32,14 @@ int seize_sys_waitpid(pid_t tid, int *status, int options)
 	errno = saved;
 	return ret;
 }
+
+int seize_sys_waitid(idtype_t idtype, id_t id, siginfo_t *si, int options)
+{
+	int saved = errno;
+	int ret = waitid(idtype, id, si, options);
+
+	if (ret < 0)
+		ret = -errno;
+	errno = saved;
+	return ret;
+}

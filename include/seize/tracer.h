@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file tracer.h
+ * The tracer: a stateful layer over the requests of seize.h that traces
+ * whole processes (all threads, and children when asked), keeps each
+ * tracee's job-control state, and turns raw stops into what they mean.
+ *
+ * @section policy Transparency
+ *
+ * A traced process behaves, for itself, its parent and its shell, as if
+ * nobody traced it: signals are delivered as sent, a group-stop is LISTENed
+ * (never resumed), so the real parent sees every WSTOPPED and WCONTINUED and
+ * a shell's Ctrl-Z and `fg` work; detaching leaves each process running or
+ * stopped as its job-control state says.  If the tracing program dies
+ * instead, the kernel detaches every tracee (PTRACE_O_EXITKILL is not used)
+ * and keeps the job-control state: a stopped process stays stopped, a
+ * running one runs.
+ *
+ * @section events Events
+ *
+ * Events are handed to the callback given at creation, from inside the calls
+ * that find them (seize_tracer_attach(), _dispatch(), _detach() ...), one at
+ * a time, with no allocation.  A stop of a 16-thread process is reported
+ * once, as the process's group-stop, and its end once, as "continued".
+ *
+ * @section threads Threads, signals and the event fd
+ *
+ * A tracer belongs to the thread that created it: ptrace requests are only
+ * accepted from the thread that attached, so call every function of one
+ * tracer from that thread.  The tracer never reaps a child that is not its
+ * tracee: it waits for its tracees by tid, and only peeks (WNOWAIT) at the
+ * rest.  It needs no SIGCHLD: it works with SIGCHLD ignored or with
+ * SA_NOCLDSTOP.  seize_tracer_fd() is made readable by a small helper thread
+ * that blocks in waitid(WNOWAIT) and so consumes nothing.
+ */
+#ifndef SEIZE_TRACER_H
+#define SEIZE_TRACER_H
+
+#include <seize/seize.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct seize_tracer;
+
+/** What a tracer reports. */
+enum seize_tracer_event_type {
+	SEIZE_TRACER_ATTACHED = 1,	/**< a process is now traced (all its threads) */
+	SEIZE_TRACER_DETACHED,		/**< a process was let go, as found */
+	SEIZE_TRACER_SIGNAL,		/**< a signal is being delivered to @c tid: @c sig, sender */
+	SEIZE_TRACER_GROUP_STOP,	/**< the process stopped (job control) by @c sig */
+	SEIZE_TRACER_CONTINUED,		/**< the process's group-stop ended (SIGCONT) */
+	SEIZE_TRACER_EXITED,		/**< the process exited: @c exit_code */
+	SEIZE_TRACER_KILLED,		/**< the process was killed by @c sig (@c core_dumped) */
+	SEIZE_TRACER_NEW_THREAD,	/**< @c tid is a new thread of @c pid */
+	SEIZE_TRACER_NEW_CHILD,		/**< @c pid is a new child of @c parent (followed) */
+	SEIZE_TRACER_EXEC,		/**< @c pid exec'd; @c former_tid is the thread that did */
+	SEIZE_TRACER_THREAD_EXITED,	/**< thread @c tid of @c pid ended (the process lives on) */
+	SEIZE_TRACER_FROZEN,		/**< every thread of @c pid is stopped (seize_tracer_freeze()) */
+	SEIZE_TRACER_EVENT_MAX_
+};
+
+/** Bit for event type @p type in seize_tracer_config.events. */
+#define SEIZE_TRACER_MASK(type)	(1u << (type))
+/** Every event type. */
+#define SEIZE_TRACER_ALL	(~0u)
+
+/** One event; valid only during the callback. */
+struct seize_tracer_event {
+	enum seize_tracer_event_type type;
+	pid_t pid;		/**< the process (thread group id) */
+	pid_t tid;		/**< the thread, where the event has one (else = pid) */
+	int sig;		/**< SIGNAL, GROUP_STOP, KILLED: the signal; CONTINUED: SIGCONT */
+	int exit_code;		/**< EXITED */
+	bool core_dumped;	/**< KILLED */
+	bool has_sender;	/**< SIGNAL: the kernel said who sent it */
+	pid_t sender_pid;	/**< SIGNAL: si_pid where has_sender */
+	uid_t sender_uid;	/**< SIGNAL: si_uid where has_sender */
+	pid_t parent;		/**< NEW_CHILD: the parent process */
+	pid_t former_tid;	/**< EXEC: the tid that called execve */
+	const siginfo_t *siginfo; /**< SIGNAL: the whole siginfo */
+	uint64_t reserved[4];
+};
+
+typedef void (*seize_tracer_callback)(struct seize_tracer *tracer,
+				      const struct seize_tracer_event *ev, void *data);
+
+/** seize_tracer_config.flags: trace children (fork, vfork) too. */
+#define SEIZE_TRACER_FOLLOW_CHILDREN	(1u << 0)
+
+struct seize_tracer_config {
+	unsigned int flags;		/**< SEIZE_TRACER_FOLLOW_CHILDREN */
+	unsigned int events;		/**< SEIZE_TRACER_MASK() bits, or SEIZE_TRACER_ALL */
+	seize_tracer_callback callback;	/**< may be NULL */
+	void *data;			/**< passed to the callback */
+	uint64_t reserved[4];		/**< zero */
+};
+
+/**
+ * Create a tracer.
+ * @retval 0        *@p out set
+ * @retval -EINVAL  @p cfg or @p out NULL, an unknown flag, nonzero reserved
+ * @retval -ENOMEM  out of memory
+ */
+int seize_tracer_new(const struct seize_tracer_config *cfg, struct seize_tracer **out);
+
+/**
+ * Detach from every process as seize_tracer_detach() does, then free.
+ * NULL is accepted.
+ */
+void seize_tracer_destroy(struct seize_tracer *tracer);
+
+/**
+ * Trace process @p pid: every thread, read from /proc/PID/task until two
+ * passes find nothing new.  A stopped process stays stopped (and reports
+ * its group-stop); a running one runs.  Reports ATTACHED.
+ *
+ * @retval 0        traced
+ * @retval -ESRCH   no such process (or it died while being attached)
+ * @retval -EPERM   refused (see seize_explain_attach() for a sentence);
+ *                  threads already attached are let go again
+ * @retval -EALREADY  already traced by this tracer
+ * @retval -EINVAL  @p pid <= 0
+ * @retval -ENOMEM  out of memory
+ */
+int seize_tracer_attach(struct seize_tracer *tracer, pid_t pid);
+
+/**
+ * Start @p argv (PATH is searched) traced from its first instruction: the
+ * child waits on a pipe until seized, then execs; no SIGSTOP is involved.
+ * Reports ATTACHED then EXEC.  The child inherits no descriptor of the tracer.
+ *
+ * @param pid  set to the new process's pid
+ * @retval 0        started
+ * @retval -ENOENT  (or the errno execvp gave) the command could not be run;
+ *                  the child is reaped
+ * @retval -EINVAL  @p argv NULL or empty
+ * @retval -EAGAIN  fork failed
+ */
+int seize_tracer_spawn(struct seize_tracer *tracer, char *const argv[], pid_t *pid);
+
+/**
+ * Let process @p pid go, as found: each thread is interrupted, its pending
+ * signal handed back, and detached; a stopped process stays stopped.
+ * Reports DETACHED.
+ *
+ * @retval 0        detached (or it died meanwhile, which was reported)
+ * @retval -ESRCH   not traced by this tracer
+ */
+int seize_tracer_detach(struct seize_tracer *tracer, pid_t pid);
+
+/**
+ * Stop every thread of @p pid with PTRACE_INTERRUPT, without SIGSTOP: its
+ * job-control state and what its parent sees are untouched.  Returns when
+ * all threads are stopped (and reports FROZEN), so the caller can inspect it.
+ *
+ * @retval 0        frozen (or the process died meanwhile, which was reported)
+ * @retval -ESRCH   not traced by this tracer
+ * @retval -EALREADY  already frozen
+ */
+int seize_tracer_freeze(struct seize_tracer *tracer, pid_t pid);
+
+/**
+ * Put every thread of a frozen process back exactly as it was: running, or
+ * in its group-stop (listened to), with any signal that arrived meanwhile
+ * delivered.
+ *
+ * @retval 0        thawed
+ * @retval -ESRCH   not traced by this tracer
+ * @retval -EINVAL  not frozen
+ */
+int seize_tracer_thaw(struct seize_tracer *tracer, pid_t pid);
+
+/** seize_tracer_dispatch() flag: block until at least one stop is handled. */
+#define SEIZE_TRACER_WAIT	(1u << 0)
+
+/**
+ * Handle every stop and death that is ready, calling the callback for each
+ * event, and resume each tracee as the transparent policy says.
+ *
+ * @return the number of stops handled (0: nothing was ready), or
+ * @retval -ECHILD  no tracees left
+ * @retval -EINTR   SEIZE_TRACER_WAIT and a signal handler ran
+ * @retval -EINVAL  @p tracer NULL or an unknown flag
+ */
+int seize_tracer_dispatch(struct seize_tracer *tracer, unsigned int flags);
+
+/**
+ * A descriptor for poll/epoll that is readable while a tracee stop or death
+ * is waiting; seize_tracer_dispatch() clears it.  Started on first call
+ * (it starts the helper thread); owned by the tracer, do not close it.
+ *
+ * @return the fd, or -errno (-EAGAIN if the thread could not be started)
+ */
+int seize_tracer_fd(struct seize_tracer *tracer);
+
+/** How many processes and threads are traced now. */
+int seize_tracer_count(const struct seize_tracer *tracer, unsigned int *processes,
+		       unsigned int *threads);
+
+/** The name of a tracer event type ("group-stop", "new-thread", ...), NULL if unknown. */
+const char *seize_tracer_event_name(enum seize_tracer_event_type type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SEIZE_TRACER_H */

@@ -1,0 +1,927 @@
+/* SPDX-License-Identifier: MIT */
+/* The tracer: whole processes, job control kept, transparent detach.
+ *
+ * Each traced thread has a record, found by tid in O(1) (tidmap.c); records
+ * come from a pool that grows in chunks, so events allocate nothing.  The
+ * group-stop state of a process is read off the STOP traps alone: a
+ * PTRACE_EVENT_STOP reports the stop signal while a group-stop is in effect
+ * and SIGTRAP otherwise, whatever made the thread trap (our INTERRUPT, the
+ * end of the stop, a new thread's first stop), so a stray trap can never
+ * fool the bookkeeping. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <seize/tracer.h>
+
+#include "internal.h"
+
+enum thread_state {
+	THREAD_RUNNING,		/* running, or stopped in a way we have not seen yet */
+	THREAD_LISTENING,	/* in group-stop, PTRACE_LISTENed */
+	THREAD_HELD,		/* at a ptrace-stop that we have not resumed */
+};
+
+struct proc;
+
+struct thread {
+	pid_t tid;
+	struct proc *proc;
+	enum thread_state state;
+	bool group_stopped;	/* its last STOP trap said: group-stop in effect */
+	bool held_at_event_stop; /* HELD at a PTRACE_EVENT_STOP (LISTEN is allowed) */
+	int pending_sig;	/* HELD at a signal-delivery-stop: the signal */
+	struct thread *next;	/* in proc->threads, or in the free pool */
+};
+
+struct proc {
+	pid_t pid;
+	pid_t parent;
+	bool group_stopped;	/* reported GROUP_STOP, not yet CONTINUED */
+	bool frozen;
+	bool holding;		/* freeze or detach in progress: resume nothing */
+	unsigned int nthreads;
+	struct thread *threads;
+	struct proc *next;	/* newest first: children before their parents */
+};
+
+struct thread_chunk {
+	struct thread_chunk *next;
+	struct thread threads[64];
+};
+
+struct seize_tracer {
+	struct seize_tracer_config cfg;
+	pid_t owner_tid;		/* the thread whose ptrace requests count */
+	struct seize_tidmap threads;
+	struct proc *procs;
+	unsigned int nprocs, nthreads;
+	struct thread *free_threads;
+	struct thread_chunk *chunks;
+
+	/* seize_tracer_fd(): a helper thread peeks with waitid(WNOWAIT). */
+	bool helper_started;
+	pthread_t helper;
+	int event_fd;
+	int rearm[2];
+};
+
+/* ---- records ---- */
+
+static struct thread *thread_get(struct seize_tracer *t)
+{
+	struct thread *th;
+
+	if (!t->free_threads) {
+		struct thread_chunk *chunk = calloc(1, sizeof(*chunk));
+		size_t i;
+
+		if (!chunk)
+			return NULL;
+		chunk->next = t->chunks;
+		t->chunks = chunk;
+		for (i = 0; i < sizeof(chunk->threads) / sizeof(chunk->threads[0]); i++) {
+			chunk->threads[i].next = t->free_threads;
+			t->free_threads = &chunk->threads[i];
+		}
+	}
+	th = t->free_threads;
+	t->free_threads = th->next;
+	memset(th, 0, sizeof(*th));
+	return th;
+}
+
+static struct thread *thread_add(struct seize_tracer *t, struct proc *p, pid_t tid)
+{
+	struct thread *th = thread_get(t);
+
+	if (!th)
+		return NULL;
+	if (seize_tidmap_put(&t->threads, tid, th) < 0) {
+		th->next = t->free_threads;
+		t->free_threads = th;
+		return NULL;
+	}
+	th->tid = tid;
+	th->proc = p;
+	th->next = p->threads;
+	p->threads = th;
+	p->nthreads++;
+	t->nthreads++;
+	return th;
+}
+
+static void thread_remove(struct seize_tracer *t, struct thread *th)
+{
+	struct thread **link;
+
+	for (link = &th->proc->threads; *link; link = &(*link)->next) {
+		if (*link == th) {
+			*link = th->next;
+			break;
+		}
+	}
+	th->proc->nthreads--;
+	t->nthreads--;
+	seize_tidmap_del(&t->threads, th->tid);
+	th->next = t->free_threads;
+	t->free_threads = th;
+}
+
+static struct proc *proc_add(struct seize_tracer *t, pid_t pid, pid_t parent)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->parent = parent;
+	p->next = t->procs;
+	t->procs = p;
+	t->nprocs++;
+	return p;
+}
+
+static void proc_remove(struct seize_tracer *t, struct proc *p)
+{
+	struct proc **link;
+
+	while (p->threads)
+		thread_remove(t, p->threads);
+	for (link = &t->procs; *link; link = &(*link)->next) {
+		if (*link == p) {
+			*link = p->next;
+			break;
+		}
+	}
+	t->nprocs--;
+	free(p);
+}
+
+static struct proc *proc_find(struct seize_tracer *t, pid_t pid)
+{
+	struct thread *th = seize_tidmap_get(&t->threads, pid);
+
+	/* The leader's tid is the process id for as long as the process lives. */
+	return th && th->proc->pid == pid ? th->proc : NULL;
+}
+
+/* ---- events ---- */
+
+static void emit(struct seize_tracer *t, struct seize_tracer_event *ev)
+{
+	if (t->cfg.callback && (t->cfg.events & SEIZE_TRACER_MASK(ev->type)))
+		t->cfg.callback(t, ev, t->cfg.data);
+}
+
+static void emit_simple(struct seize_tracer *t, enum seize_tracer_event_type type,
+			pid_t pid, pid_t tid, int sig)
+{
+	struct seize_tracer_event ev = { .type = type, .pid = pid, .tid = tid, .sig = sig };
+
+	emit(t, &ev);
+}
+
+/* ---- resuming ---- */
+
+/* Resume a HELD thread as the transparent policy says: deliver the signal
+ * it stopped with, LISTEN through a group-stop, run otherwise. */
+static void resume(struct thread *th)
+{
+	int ret;
+
+	if (th->held_at_event_stop && th->group_stopped) {
+		ret = seize_listen(th->tid);
+		th->state = THREAD_LISTENING;
+	} else {
+		ret = seize_cont(th->tid, th->pending_sig);
+		th->state = THREAD_RUNNING;
+	}
+	/* -ESRCH: killed while held; its death report is on its way. */
+	if (ret < 0)
+		th->state = THREAD_RUNNING;
+	th->pending_sig = 0;
+	th->held_at_event_stop = false;
+}
+
+static unsigned int trace_options(const struct seize_tracer *t)
+{
+	unsigned int options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+
+	if (t->cfg.flags & SEIZE_TRACER_FOLLOW_CHILDREN)
+		options |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+	return options;
+}
+
+/* ---- handling one stop or death ---- */
+
+/* A stop from a tid we have no record of: a thread or child attached by the
+ * kernel whose first stop came before its creator's CLONE/FORK event. */
+static struct thread *adopt(struct seize_tracer *t, pid_t tid)
+{
+	long tgid = seize_proc_status_field(tid, "Tgid");
+	long ppid;
+	struct proc *p;
+	struct thread *th;
+
+	if (tgid <= 0)
+		return NULL;
+	p = proc_find(t, (pid_t)tgid);
+	if (p) {
+		th = thread_add(t, p, tid);
+		if (th)
+			emit_simple(t, SEIZE_TRACER_NEW_THREAD, p->pid, tid, 0);
+		return th;
+	}
+	ppid = seize_proc_status_field(tid, "PPid");
+	p = proc_add(t, (pid_t)tgid, ppid > 0 ? (pid_t)ppid : 0);
+	if (!p)
+		return NULL;
+	th = thread_add(t, p, tid);
+	if (!th) {
+		proc_remove(t, p);
+		return NULL;
+	}
+	{
+		struct seize_tracer_event ev = { .type = SEIZE_TRACER_NEW_CHILD, .pid = p->pid,
+						 .tid = tid, .parent = p->parent };
+		emit(t, &ev);
+	}
+	return th;
+}
+
+static void note_new_tracee(struct seize_tracer *t, struct thread *th, pid_t new_tid,
+			    bool is_thread)
+{
+	struct proc *p;
+
+	if (new_tid <= 0 || seize_tidmap_get(&t->threads, new_tid))
+		return;		/* its first stop came first and adopted it */
+	if (is_thread) {
+		if (thread_add(t, th->proc, new_tid))
+			emit_simple(t, SEIZE_TRACER_NEW_THREAD, th->proc->pid, new_tid, 0);
+		return;
+	}
+	p = proc_add(t, new_tid, th->proc->pid);
+	if (!p)
+		return;
+	if (!thread_add(t, p, new_tid)) {
+		proc_remove(t, p);
+		return;
+	}
+	{
+		struct seize_tracer_event ev = { .type = SEIZE_TRACER_NEW_CHILD, .pid = new_tid,
+						 .tid = new_tid, .parent = th->proc->pid };
+		emit(t, &ev);
+	}
+}
+
+static void handle_exec(struct seize_tracer *t, struct thread *th, pid_t former)
+{
+	struct proc *p = th->proc;
+	struct thread *old;
+
+	/* Exec from a non-leader: the execing thread took the leader's tid and
+	 * the former tid vanished without a death report.  The record at the
+	 * leader's tid carries on; the one at the former tid goes. */
+	if (former > 0 && former != th->tid) {
+		old = seize_tidmap_get(&t->threads, former);
+		if (old && old->proc == p)
+			thread_remove(t, old);
+	}
+	{
+		struct seize_tracer_event ev = { .type = SEIZE_TRACER_EXEC, .pid = p->pid,
+						 .tid = th->tid, .former_tid = former };
+		emit(t, &ev);
+	}
+}
+
+static void handle_death(struct seize_tracer *t, struct thread *th, const struct seize_event *sev)
+{
+	struct proc *p = th->proc;
+	struct seize_tracer_event ev = { .pid = p->pid, .tid = th->tid };
+
+	if (th->tid != p->pid) {
+		/* The leader is reported last (the kernel delays a leader with
+		 * live threads), so a non-leader's death is only a thread's. */
+		thread_remove(t, th);
+		ev.type = SEIZE_TRACER_THREAD_EXITED;
+		emit(t, &ev);
+		return;
+	}
+	if (sev->type == SEIZE_EVENT_EXITED) {
+		ev.type = SEIZE_TRACER_EXITED;
+		ev.exit_code = sev->exit_code;
+	} else {
+		ev.type = SEIZE_TRACER_KILLED;
+		ev.sig = sev->sig;
+		ev.core_dumped = sev->core_dumped;
+	}
+	proc_remove(t, p);
+	emit(t, &ev);
+}
+
+static bool has_sender(const siginfo_t *si)
+{
+	/* Only signals sent by a process carry a meaningful si_pid/si_uid. */
+	return si->si_code == SI_USER || si->si_code == SI_QUEUE || si->si_code == SI_TKILL ||
+	       si->si_code == SI_MESGQ;
+}
+
+static void handle_stop_trap(struct seize_tracer *t, struct thread *th, const struct seize_event *sev)
+{
+	struct proc *p = th->proc;
+
+	th->group_stopped = sev->group_stop;
+	if (sev->group_stop && !p->group_stopped) {
+		p->group_stopped = true;
+		emit_simple(t, SEIZE_TRACER_GROUP_STOP, p->pid, th->tid, sev->sig);
+	} else if (!sev->group_stop && p->group_stopped) {
+		p->group_stopped = false;
+		emit_simple(t, SEIZE_TRACER_CONTINUED, p->pid, th->tid, SIGCONT);
+	}
+}
+
+static void handle(struct seize_tracer *t, const struct seize_event *sev)
+{
+	struct thread *th = seize_tidmap_get(&t->threads, sev->tid);
+
+	if (!th) {
+		th = adopt(t, sev->tid);
+		if (!th) {
+			/* Cannot keep a record (out of memory, or gone): let it go
+			 * rather than leave it stopped. */
+			if (sev->type != SEIZE_EVENT_EXITED && sev->type != SEIZE_EVENT_KILLED)
+				seize_detach(sev->tid, 0);
+			return;
+		}
+	}
+
+	if (sev->type == SEIZE_EVENT_EXITED || sev->type == SEIZE_EVENT_KILLED) {
+		handle_death(t, th, sev);
+		return;
+	}
+
+	th->state = THREAD_HELD;
+	th->held_at_event_stop = false;
+	th->pending_sig = 0;
+
+	switch (sev->type) {
+	case SEIZE_EVENT_SIGNAL: {
+		struct seize_tracer_event ev = { .type = SEIZE_TRACER_SIGNAL, .pid = th->proc->pid,
+						 .tid = th->tid, .sig = sev->sig };
+
+		if (sev->has_siginfo) {
+			ev.siginfo = &sev->siginfo;
+			if (has_sender(&sev->siginfo)) {
+				ev.has_sender = true;
+				ev.sender_pid = sev->siginfo.si_pid;
+				ev.sender_uid = sev->siginfo.si_uid;
+			}
+		}
+		th->pending_sig = sev->sig;
+		emit(t, &ev);
+		break;
+	}
+	case SEIZE_EVENT_STOP:
+		th->held_at_event_stop = true;
+		handle_stop_trap(t, th, sev);
+		break;
+	case SEIZE_EVENT_CLONE:
+		note_new_tracee(t, th, (pid_t)sev->msg, true);
+		break;
+	case SEIZE_EVENT_FORK:
+	case SEIZE_EVENT_VFORK:
+		note_new_tracee(t, th, (pid_t)sev->msg, false);
+		break;
+	case SEIZE_EVENT_EXEC:
+		handle_exec(t, th, (pid_t)sev->msg);
+		break;
+	default:
+		break;
+	}
+
+	/* The callback may have detached or the record may be gone. */
+	th = seize_tidmap_get(&t->threads, sev->tid);
+	if (th && th->state == THREAD_HELD && !th->proc->holding)
+		resume(th);
+}
+
+/* Consume and handle the stop or death of one tracee, if it has one ready.
+ * Returns 1 if it did, 0 if nothing was ready, or -errno. */
+static int handle_one(struct seize_tracer *t, pid_t tid, bool block)
+{
+	struct seize_event sev;
+	int ret;
+
+	do
+		ret = seize_wait(tid, &sev, block ? 0 : SEIZE_WAIT_NOHANG);
+	while (ret == -EINTR && block);
+	if (ret <= 0)
+		return ret;
+	handle(t, &sev);
+	return 1;
+}
+
+/* ---- holding a process: the core of freeze and detach ---- */
+
+/* Interrupt every thread that runs or listens, then handle stops until each
+ * thread of the process is HELD (or dead).  p->holding keeps them held. */
+static int hold_all(struct seize_tracer *t, struct proc *p)
+{
+	pid_t pid = p->pid;
+	struct thread *th;
+
+	p->holding = true;
+	for (th = p->threads; th; th = th->next)
+		if (th->state != THREAD_HELD)
+			seize_interrupt(th->tid);
+restart:
+	p = proc_find(t, pid);
+	if (!p)
+		return -ESRCH;		/* it died; that was reported */
+	/* Threads the kernel attaches meanwhile join at the head, and their
+	 * first stop holds them; a death changes the list, so start over. */
+	for (th = p->threads; th; th = th->next) {
+		pid_t tid = th->tid;
+
+		while (th && th->state != THREAD_HELD) {
+			if (handle_one(t, tid, true) < 0) {
+				th = seize_tidmap_get(&t->threads, tid);
+				if (th)
+					thread_remove(t, th);	/* gone unreported */
+				goto restart;
+			}
+			th = seize_tidmap_get(&t->threads, tid);
+		}
+		if (!th || !proc_find(t, pid))
+			goto restart;
+	}
+	return 0;
+}
+
+static void release_all(struct proc *p)
+{
+	struct thread *th;
+
+	p->holding = false;
+	for (th = p->threads; th; th = th->next)
+		if (th->state == THREAD_HELD)
+			resume(th);
+}
+
+/* ---- the public calls ---- */
+
+SEIZE_EXPORT int seize_tracer_new(const struct seize_tracer_config *cfg, struct seize_tracer **out)
+{
+	struct seize_tracer *t;
+	size_t i;
+
+	if (!cfg || !out || (cfg->flags & ~SEIZE_TRACER_FOLLOW_CHILDREN))
+		return -EINVAL;
+	for (i = 0; i < sizeof(cfg->reserved) / sizeof(cfg->reserved[0]); i++)
+		if (cfg->reserved[i])
+			return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->cfg = *cfg;
+	t->owner_tid = (pid_t)syscall(SYS_gettid);
+	t->event_fd = -1;
+	t->rearm[0] = t->rearm[1] = -1;
+	*out = t;
+	return 0;
+}
+
+static int detach_proc(struct seize_tracer *t, struct proc *p)
+{
+	pid_t pid = p->pid;
+	struct thread *th;
+
+	if (hold_all(t, p) < 0)
+		return 0;
+	p = proc_find(t, pid);
+	if (!p)
+		return 0;
+	/* Each thread takes its pending signal back; one in group-stop goes
+	 * back to it (the kernel re-arms the stop on detach). */
+	for (th = p->threads; th; th = th->next)
+		seize_detach(th->tid, th->pending_sig);
+	proc_remove(t, p);
+	emit_simple(t, SEIZE_TRACER_DETACHED, pid, pid, 0);
+	return 0;
+}
+
+static void helper_stop(struct seize_tracer *t);
+
+SEIZE_EXPORT void seize_tracer_destroy(struct seize_tracer *t)
+{
+	struct thread_chunk *chunk;
+
+	if (!t)
+		return;
+	/* Newest first: a vfork child is let go before the parent waiting for it. */
+	while (t->procs)
+		detach_proc(t, t->procs);
+	helper_stop(t);
+	seize_tidmap_free(&t->threads);
+	while ((chunk = t->chunks)) {
+		t->chunks = chunk->next;
+		free(chunk);
+	}
+	free(t);
+}
+
+static void helper_poke(struct seize_tracer *t);
+
+/* Seize every thread in /proc/PID/task until a pass finds nothing new.
+ * Threads created meanwhile by an attached thread are attached by the
+ * kernel (TRACECLONE) and show up as already ours. */
+static int attach_threads(struct seize_tracer *t, struct proc *p)
+{
+	char path[64];
+	bool found_new;
+	int passes = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->pid);
+	do {
+		DIR *dir = opendir(path);
+		struct dirent *de;
+
+		if (!dir)
+			return p->nthreads ? 0 : -ESRCH;
+		found_new = false;
+		while ((de = readdir(dir))) {
+			pid_t tid = (pid_t)atoi(de->d_name);
+			int ret;
+
+			if (tid <= 0 || seize_tidmap_get(&t->threads, tid))
+				continue;
+			ret = seize_attach(tid, trace_options(t));
+			if (ret == -EPERM && seize_proc_status_field(tid, "TracerPid") == t->owner_tid)
+				ret = 0;	/* attached by the kernel as a clone */
+			if (ret == -ESRCH)
+				continue;	/* exited meanwhile */
+			if (ret < 0) {
+				closedir(dir);
+				return ret;
+			}
+			if (!thread_add(t, p, tid)) {
+				closedir(dir);
+				return -ENOMEM;
+			}
+			found_new = true;
+		}
+		closedir(dir);
+	} while (found_new && ++passes < 1000);
+	return p->nthreads ? 0 : -ESRCH;
+}
+
+SEIZE_EXPORT int seize_tracer_attach(struct seize_tracer *t, pid_t pid)
+{
+	struct proc *p;
+	long tgid;
+	int ret;
+
+	if (!t || pid <= 0)
+		return -EINVAL;
+	tgid = seize_proc_status_field(pid, "Tgid");
+	if (tgid < 0)
+		return (int)tgid;
+	if (tgid != pid)
+		return -ESRCH;		/* a thread id, not a process */
+	if (proc_find(t, pid))
+		return -EALREADY;
+	p = proc_add(t, pid, (pid_t)seize_proc_status_field(pid, "PPid"));
+	if (!p)
+		return -ENOMEM;
+	ret = attach_threads(t, p);
+	if (ret < 0) {
+		/* Leave nothing attached: threads seized so far are let go. */
+		detach_proc(t, p);
+		return ret;
+	}
+	emit_simple(t, SEIZE_TRACER_ATTACHED, pid, pid, 0);
+	helper_poke(t);
+	return 0;
+}
+
+SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], pid_t *pid_out)
+{
+	int go[2], err[2];
+	struct proc *p;
+	pid_t pid;
+	int ret, child_errno = 0;
+	ssize_t n;
+
+	if (!t || !argv || !argv[0] || !pid_out)
+		return -EINVAL;
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(err, O_CLOEXEC) < 0) {
+		ret = -errno;
+		close(go[0]);
+		close(go[1]);
+		return ret;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(go[0]); close(go[1]); close(err[0]); close(err[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		char c;
+
+		/* The tracer may block signals it reads from a signalfd. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Wait until seized, so the exec is traced; no SIGSTOP needed. */
+		if (read(go[0], &c, 1) == 1)
+			execvp(argv[0], argv);
+		child_errno = errno ? errno : EIO;
+		n = write(err[1], &child_errno, sizeof(child_errno));
+		(void)n;
+		_exit(127);
+	}
+	close(go[0]);
+	close(err[1]);
+	ret = seize_attach(pid, trace_options(t));
+	p = ret == 0 ? proc_add(t, pid, getpid()) : NULL;
+	if (p && !thread_add(t, p, pid)) {
+		proc_remove(t, p);
+		p = NULL;
+	}
+	if (!p) {
+		close(go[1]);		/* EOF: the child exits without exec */
+		close(err[0]);
+		if (ret == 0)
+			seize_detach(pid, 0);
+		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+		return ret < 0 ? ret : -ENOMEM;
+	}
+	n = write(go[1], "g", 1);
+	close(go[1]);
+	/* EOF on err: the exec closed it.  A number: exec failed. */
+	do
+		n = read(err[0], &child_errno, sizeof(child_errno));
+	while (n < 0 && errno == EINTR);
+	close(err[0]);
+	if (n == sizeof(child_errno)) {
+		/* It ran nothing: reap it quietly. */
+		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+		proc_remove(t, p);
+		return -child_errno;
+	}
+	emit_simple(t, SEIZE_TRACER_ATTACHED, pid, pid, 0);
+	*pid_out = pid;
+	helper_poke(t);
+	return 0;
+}
+
+SEIZE_EXPORT int seize_tracer_detach(struct seize_tracer *t, pid_t pid)
+{
+	struct proc *p;
+
+	if (!t)
+		return -EINVAL;
+	p = proc_find(t, pid);
+	if (!p)
+		return -ESRCH;
+	return detach_proc(t, p);
+}
+
+SEIZE_EXPORT int seize_tracer_freeze(struct seize_tracer *t, pid_t pid)
+{
+	struct proc *p;
+
+	if (!t)
+		return -EINVAL;
+	p = proc_find(t, pid);
+	if (!p)
+		return -ESRCH;
+	if (p->frozen)
+		return -EALREADY;
+	if (hold_all(t, p) < 0)
+		return 0;
+	p->frozen = true;
+	emit_simple(t, SEIZE_TRACER_FROZEN, pid, pid, 0);
+	return 0;
+}
+
+SEIZE_EXPORT int seize_tracer_thaw(struct seize_tracer *t, pid_t pid)
+{
+	struct proc *p;
+
+	if (!t)
+		return -EINVAL;
+	p = proc_find(t, pid);
+	if (!p)
+		return -ESRCH;
+	if (!p->frozen)
+		return -EINVAL;
+	p->frozen = false;
+	release_all(p);
+	return 0;
+}
+
+/* Waits for a tracee of ours only: peek at whoever is ready (WNOWAIT), and
+ * consume it only if it is ours.  A child of the host in front of the queue
+ * is left for the host; then each tracee is asked in turn. */
+static int sweep(struct seize_tracer *t)
+{
+	struct proc *p, *next_p;
+	int handled = 0;
+
+	for (p = t->procs; p; p = next_p) {
+		struct thread *th, *next_th;
+
+		next_p = p->next;
+		for (th = p->threads; th; th = next_th) {
+			next_th = th->next;
+			if (handle_one(t, th->tid, false) > 0) {
+				handled++;
+				break;	/* the lists may have changed */
+			}
+		}
+	}
+	return handled;
+}
+
+SEIZE_EXPORT int seize_tracer_dispatch(struct seize_tracer *t, unsigned int flags)
+{
+	int handled = 0;
+
+	if (!t || (flags & ~SEIZE_TRACER_WAIT))
+		return -EINVAL;
+	if (t->event_fd >= 0) {
+		uint64_t count;
+		ssize_t n = read(t->event_fd, &count, sizeof(count));
+
+		(void)n;
+	}
+	for (;;) {
+		siginfo_t si;
+		bool block = (flags & SEIZE_TRACER_WAIT) && handled == 0;
+		int ret;
+
+		if (!t->procs)
+			break;
+		si.si_pid = 0;
+		ret = seize_sys_waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL |
+				       (block ? 0 : WNOHANG));
+		if (ret == -EINTR) {
+			if (handled == 0) {
+				helper_poke(t);
+				return -EINTR;
+			}
+			break;
+		}
+		if (ret < 0 || si.si_pid == 0)
+			break;
+		if (!seize_tidmap_get(&t->threads, si.si_pid) &&
+		    seize_proc_status_field(si.si_pid, "TracerPid") != t->owner_tid) {
+			/* Blocking here would spin until the host reaps it. */
+			handled += sweep(t);
+			break;
+		}
+		ret = handle_one(t, si.si_pid, false);
+		if (ret > 0)
+			handled++;
+	}
+	helper_poke(t);
+	if (!t->procs && handled == 0)
+		return -ECHILD;
+	return handled;
+}
+
+/* ---- the event fd ---- */
+
+static void *helper_main(void *arg)
+{
+	struct seize_tracer *t = arg;
+	uint64_t one = 1;
+	siginfo_t si;
+	char c;
+
+	for (;;) {
+		si.si_pid = 0;
+		if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL) == 0 &&
+		    si.si_pid != 0) {
+			if (write(t->event_fd, &one, sizeof(one)) < 0)
+				break;
+		} else if (errno == EINTR) {
+			continue;
+		}
+		/* Something is ready (or nothing to wait for): sleep until a
+		 * dispatch or an attach says to look again. */
+		if (read(t->rearm[0], &c, 1) != 1)
+			break;
+	}
+	return NULL;
+}
+
+static void helper_poke(struct seize_tracer *t)
+{
+	if (t->helper_started) {
+		ssize_t n = write(t->rearm[1], "r", 1);
+
+		(void)n;	/* a full pipe already says "look again" */
+	}
+}
+
+static void helper_stop(struct seize_tracer *t)
+{
+	if (t->helper_started) {
+		pthread_cancel(t->helper);
+		pthread_join(t->helper, NULL);
+		t->helper_started = false;
+	}
+	if (t->event_fd >= 0)
+		close(t->event_fd);
+	if (t->rearm[0] >= 0) {
+		close(t->rearm[0]);
+		close(t->rearm[1]);
+	}
+	t->event_fd = t->rearm[0] = t->rearm[1] = -1;
+}
+
+SEIZE_EXPORT int seize_tracer_fd(struct seize_tracer *t)
+{
+	sigset_t all, old;
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	if (t->helper_started)
+		return t->event_fd;
+	t->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (t->event_fd < 0)
+		return -errno;
+	if (pipe2(t->rearm, O_CLOEXEC | O_NONBLOCK) < 0) {
+		ret = -errno;
+		helper_stop(t);
+		return ret;
+	}
+	/* The helper blocks in read(): make its end blocking again. */
+	fcntl(t->rearm[0], F_SETFL, 0);
+	/* The host's signals are for the host's threads. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = -pthread_create(&t->helper, NULL, helper_main, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret < 0) {
+		helper_stop(t);
+		return ret;
+	}
+	t->helper_started = true;
+	return t->event_fd;
+}
+
+SEIZE_EXPORT int seize_tracer_count(const struct seize_tracer *t, unsigned int *processes,
+				    unsigned int *threads)
+{
+	if (!t)
+		return -EINVAL;
+	if (processes)
+		*processes = t->nprocs;
+	if (threads)
+		*threads = t->nthreads;
+	return 0;
+}
+
+SEIZE_EXPORT const char *seize_tracer_event_name(enum seize_tracer_event_type type)
+{
+	static const char *const names[] = {
+		[SEIZE_TRACER_ATTACHED] = "attached",
+		[SEIZE_TRACER_DETACHED] = "detached",
+		[SEIZE_TRACER_SIGNAL] = "signal",
+		[SEIZE_TRACER_GROUP_STOP] = "group-stop",
+		[SEIZE_TRACER_CONTINUED] = "continued",
+		[SEIZE_TRACER_EXITED] = "exited",
+		[SEIZE_TRACER_KILLED] = "killed",
+		[SEIZE_TRACER_NEW_THREAD] = "new-thread",
+		[SEIZE_TRACER_NEW_CHILD] = "new-child",
+		[SEIZE_TRACER_EXEC] = "exec",
+		[SEIZE_TRACER_THREAD_EXITED] = "thread-exited",
+		[SEIZE_TRACER_FROZEN] = "frozen",
+	};
+
+	if ((unsigned int)type >= sizeof(names) / sizeof(names[0]))
+		return NULL;
+	return names[type];
+}
