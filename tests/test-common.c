@@ -147,16 +147,33 @@ int tst_wait_event(pid_t tid, struct seize_event *ev, int timeout_ms)
 	struct sigaction sa = { .sa_handler = on_alarm }, old;
 	struct itimerval timer = { .it_value = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 } };
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	struct seize_event twin;
+	siginfo_t wsi;
 	int ret;
 
 	/* A blocking wait bounded by SIGALRM (no SA_RESTART: the wait returns
 	 * -EINTR), so the test waits for the event itself, not for a poll. */
 	sigaction(SIGALRM, &sa, &old);
 	setitimer(ITIMER_REAL, &timer, NULL);
-	ret = seize_wait(tid, ev, 0);
+	/* Peek first with waitid(WNOWAIT): every event a test sees is also
+	 * checked to decode the same from waitid's siginfo as from the status. */
+	memset(&wsi, 0, sizeof(wsi));
+	ret = waitid(tid > 0 ? P_PID : P_ALL, tid > 0 ? (id_t)tid : 0, &wsi,
+		     WEXITED | WSTOPPED | WNOWAIT | __WALL);
+	ck_assert_msg(ret == 0 || errno != EINTR, "no event from %d within %d ms",
+		      (int)tid, timeout_ms);
+	ret = seize_wait(ret == 0 ? wsi.si_pid : tid, ev, 0);
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigaction(SIGALRM, &old, NULL);
 	ck_assert_msg(ret != -EINTR, "no event from %d within %d ms", (int)tid, timeout_ms);
+	if (ret > 0) {
+		ck_assert_int_eq(seize_decode_waitid(&wsi, ev->has_siginfo ? &ev->siginfo : NULL,
+						     &twin), 0);
+		twin.msg = ev->msg;
+		ck_assert_msg(memcmp(&twin, ev, sizeof(twin)) == 0,
+			      "waitid and waitpid disagree on status 0x%x (%s vs %s)", ev->status,
+			      seize_event_name(&twin), seize_event_name(ev));
+	}
 	return ret;
 }
 
