@@ -391,7 +391,12 @@ START_TEST(exit_and_kill_are_decoded)
 	tst_kill(quitter, SIGTERM);
 	expect_event(quitter, SEIZE_EVENT_SIGNAL, SIGTERM, &ev);
 	ck_assert_int_eq(seize_cont(quitter, SIGTERM), 0);
-	expect_event(quitter, SEIZE_EVENT_EXIT, 0, &ev);
+	/* Under valgrind the tracee's own handler catches SIGTERM and raises
+	 * it again: deliver every repeat until the exit comes. */
+	while (tst_wait_event(quitter, &ev, BOUND_MS) == quitter && ev.type == SEIZE_EVENT_SIGNAL &&
+	       ev.sig == SIGTERM)
+		ck_assert_int_eq(seize_cont(quitter, SIGTERM), 0);
+	ck_assert_int_eq(ev.type, SEIZE_EVENT_EXIT);
 	ck_assert_int_eq(ev.msg, SIGTERM);
 	ck_assert_int_eq(seize_cont(quitter, 0), 0);
 	expect_event(quitter, SEIZE_EVENT_KILLED, SIGTERM, &ev);
