@@ -1,5 +1,6 @@
 // The public header must compile as C++ with C linkage.
 #include <seize/seize.h>
+#include <seize/tracer.h>
 
 int header_cxx_uses();
 int header_cxx_uses()
