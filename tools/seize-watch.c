@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: MIT */
+/* seize-watch: print the job-control and signal events of running processes
+ * (-p PID) or of a command it starts (-- COMMAND), one line each, while they
+ * run at full speed.  Built on the tracer of <seize/tracer.h>; it never asks
+ * for syscall stops.
+ *
+ * Exit status:
+ *   with -p        0 when every watched process has ended, or on SIGINT,
+ *                  SIGTERM or SIGHUP (after detaching, each process as found);
+ *   with COMMAND   the command's: its exit code, or 128+N when signal N killed
+ *                  it.  On SIGINT, SIGTERM or SIGHUP seize-watch detaches
+ *                  (leaving the command running or stopped as it is) and
+ *                  exits with the command's status if it has just ended, else
+ *                  128+N for the signal N it got itself, as a shell would;
+ *                  126 if the command could not be run, 127 if it was not found;
+ *   1              a runtime failure (an attach refused, output failed), said
+ *                  in one line on stderr;
+ *   2              a usage error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <seize/tracer.h>
+
+#include "watch-format.h"
+
+#ifndef SEIZE_VERSION
+#define SEIZE_VERSION "0.1.0"
+#endif
+
+#define PROGRAM "seize-watch"
+
+enum {
+	EXIT_RUNTIME = 1,
+	EXIT_USAGE = 2,
+	EXIT_CANNOT_RUN = 126,
+	EXIT_NOT_FOUND = 127,
+};
+
+struct watch {
+	struct seize_tracer *tracer;
+	int out_fd;
+	bool json;
+	unsigned int show;	/* SEIZE_TRACER_MASK bits to print */
+	int out_error;		/* errno of the first failed write, else 0 */
+	pid_t command;		/* the command's pid, 0 with -p */
+	bool command_ended;
+	int command_status;	/* our exit status for it: code, or 128+N */
+};
+
+/* ---- messages ---------------------------------------------------------- */
+
+static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void complain(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	/* One write, so that the line arrives whole. */
+	n = snprintf(line, sizeof(line), PROGRAM ": ");
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+		/* nowhere left to say it */
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: " PROGRAM " [options] -p PID [-p PID ...]\n"
+		"       " PROGRAM " [options] [--] COMMAND [ARG ...]\n"
+		"Print the signal and job-control events of processes, one line each,\n"
+		"while they run at full speed.\n"
+		"\n"
+		"  -p, --pid PID        watch running process PID (repeatable)\n"
+		"  -f, --follow         watch the children they fork too\n"
+		"  -e, --events LIST    show only these events (comma-separated): signal,\n"
+		"                       group-stop, continued, exited, killed, new-thread,\n"
+		"                       new-child, exec, attached, detached, thread-exited;\n"
+		"                       'all' for the default (every one but thread-exited)\n"
+		"      --json           one JSON object per line\n"
+		"  -o, --output FILE    write the events to FILE instead of stdout\n"
+		"  -h, --help           show this help and exit\n"
+		"      --version        show the version and exit\n"
+		"\n"
+		"SIGINT, SIGTERM or SIGHUP detach from every process, leaving each running\n"
+		"or stopped as it was.  Exit status: with COMMAND, the command's (128+N if\n"
+		"signal N killed it; 126 or 127 if it could not be run); with -p, 0 once\n"
+		"every process has ended; 1 on a failure, 2 on a usage error.\n");
+}
+
+static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void usage_error(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, PROGRAM ": %s\nTry '" PROGRAM " --help' for more information.\n", msg);
+	exit(EXIT_USAGE);
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+static pid_t parse_pid(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > INT_MAX)
+		usage_error("'%s' is not a process id", s);
+	return (pid_t)v;
+}
+
+static unsigned int parse_events(const char *list)
+{
+	unsigned int mask = 0;
+	char *copy = strdup(list), *save = NULL, *name;
+
+	if (!copy) {
+		complain("out of memory");
+		exit(EXIT_RUNTIME);
+	}
+	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		enum seize_tracer_event_type type = watch_event_type(name);
+
+		if (strcmp(name, "all") == 0)
+			mask |= watch_default_events();
+		else if (type && type != SEIZE_TRACER_FROZEN)
+			mask |= SEIZE_TRACER_MASK(type);
+		else
+			usage_error("unknown event '%s' in -e", name);
+	}
+	free(copy);
+	if (!mask)
+		usage_error("-e needs at least one event");
+	return mask;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void on_event(struct seize_tracer *tracer, const struct seize_tracer_event *ev, void *data)
+{
+	struct watch *w = data;
+	char line[WATCH_LINE_MAX];
+	struct timespec now;
+	size_t len;
+	int ret;
+
+	(void)tracer;
+	if (w->command > 0 && ev->pid == w->command && !w->command_ended) {
+		if (ev->type == SEIZE_TRACER_EXITED) {
+			w->command_ended = true;
+			w->command_status = ev->exit_code;
+		} else if (ev->type == SEIZE_TRACER_KILLED) {
+			w->command_ended = true;
+			w->command_status = 128 + ev->sig;
+		}
+	}
+	if (!(w->show & SEIZE_TRACER_MASK(ev->type)) || w->out_error)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	len = watch_format_line(line, sizeof(line), ev, &now, w->json);
+	ret = write_all(w->out_fd, line, len);
+	if (ret < 0)
+		w->out_error = -ret;
+}
+
+/* ---- signals: a self-pipe, so that poll() sees them -------------------- */
+
+static int signal_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+
+	if (write(signal_pipe[1], &c, 1) < 0) {
+		/* full: a signal is pending already */
+	}
+	errno = saved;
+}
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;	/* the write fails with EPIPE instead */
+}
+
+/* Handlers, not SIG_IGN and not a blocked mask: both would be inherited
+ * by the command across execve(), handlers are reset. */
+static void setup_signals(void)
+{
+	static const int stoppers[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+
+	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		complain("pipe: %s", strerror(errno));
+		exit(EXIT_RUNTIME);
+	}
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(stoppers) / sizeof(stoppers[0]); i++)
+		sigaddset(&sa.sa_mask, stoppers[i]);
+	for (size_t i = 0; i < sizeof(stoppers) / sizeof(stoppers[0]); i++)
+		sigaction(stoppers[i], &sa, NULL);
+	sa.sa_handler = on_sigpipe;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+/* Tear down and leave: detach from everything (DETACHED lines are still
+ * written), then exit with status. */
+static void finish(struct watch *w, int status) __attribute__((noreturn));
+static void finish(struct watch *w, int status)
+{
+	seize_tracer_destroy(w->tracer);
+	w->tracer = NULL;
+	if (w->out_fd != STDOUT_FILENO && close(w->out_fd) < 0 && !w->out_error)
+		w->out_error = errno;
+	if (w->out_error) {
+		complain("writing the events: %s", strerror(w->out_error));
+		if (status == 0)
+			status = EXIT_RUNTIME;
+	}
+	exit(status);
+}
+
+/* An attach was refused: let go of the @p attached processes before it
+ * (pids[0..n) include them) and exit 1. */
+static void refused(struct watch *w, const pid_t *pids, size_t n, unsigned int attached)
+{
+	unsigned int processes = 0;
+
+	/* Workaround: when the refusal comes before any thread is seized, the
+	 * tracer keeps an empty record of the process, on which
+	 * seize_tracer_destroy() loops forever.  Then detach the others one
+	 * by one and leave the tracer to exit(). */
+	if (seize_tracer_count(w->tracer, &processes, NULL) == 0 && processes > attached) {
+		static struct seize_tracer *abandoned;	/* reachable, for leak checkers */
+
+		for (size_t i = 0; i < n; i++)
+			seize_tracer_detach(w->tracer, pids[i]);	/* -ESRCH: not ours */
+		abandoned = w->tracer;
+		w->tracer = NULL;
+		(void)abandoned;
+	}
+	finish(w, EXIT_RUNTIME);
+}
+
+static void attach_all(struct watch *w, const pid_t *pids, size_t n)
+{
+	unsigned int attached = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char why[256];
+		int ret = seize_tracer_attach(w->tracer, pids[i]);
+
+		if (ret == -EALREADY)	/* given twice */
+			continue;
+		if (ret < 0) {
+			if (seize_explain_attach(pids[i], ret, why, sizeof(why)) < 0)
+				snprintf(why, sizeof(why), "attaching to process %d failed: %s",
+					 (int)pids[i], strerror(-ret));
+			complain("%s", why);
+			refused(w, pids, i, attached);
+		}
+		attached++;
+	}
+}
+
+static void spawn_command(struct watch *w, char **argv)
+{
+	int ret = seize_tracer_spawn(w->tracer, argv, &w->command);
+
+	if (ret < 0) {
+		complain("cannot run %s: %s", argv[0], strerror(-ret));
+		finish(w, ret == -ENOENT ? EXIT_NOT_FOUND
+			  : ret == -EACCES || ret == -ENOEXEC ? EXIT_CANNOT_RUN : EXIT_RUNTIME);
+	}
+}
+
+/* The exit status of our child the command, if it has ended (it must not
+ * be traced then: a traced child's stops would be taken from the tracer). */
+static bool command_status(pid_t pid, int *status)
+{
+	int st;
+
+	if (waitpid(pid, &st, WNOHANG) != pid || !(WIFEXITED(st) || WIFSIGNALED(st)))
+		return false;
+	*status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	return true;
+}
+
+/* Whether the watch is over; sets *status. */
+static bool watch_over(struct watch *w, bool no_tracees, int *status)
+{
+	unsigned int processes = 0;
+
+	if (w->command > 0) {
+		if (w->command_ended) {
+			*status = w->command_status;
+			return true;
+		}
+		if (!no_tracees)
+			return false;
+		/* The tracer let go of it without a death report (a bug below
+		 * us); it is still our child, so its status can be had. */
+		if (command_status(w->command, status))
+			return true;
+		complain("lost track of process %d", (int)w->command);
+		*status = EXIT_RUNTIME;
+		return true;
+	}
+	if (!no_tracees && seize_tracer_count(w->tracer, &processes, NULL) == 0 && processes > 0)
+		return false;
+	*status = 0;
+	return true;
+}
+
+/* SIGINT, SIGTERM or SIGHUP: let everything go, then exit 0, or with the
+ * command's status if it has ended meanwhile, else 128 + sig. */
+static void interrupted(struct watch *w, int sig)
+{
+	int status = 0;
+
+	seize_tracer_destroy(w->tracer);	/* may report the command's death */
+	w->tracer = NULL;
+	if (w->command > 0) {
+		if (w->command_ended)
+			status = w->command_status;
+		else if (!command_status(w->command, &status))
+			status = 128 + sig;
+	}
+	finish(w, status);
+}
+
+static void run(struct watch *w)
+{
+	int fd = seize_tracer_fd(w->tracer);
+	int status;
+	bool no_tracees = false;
+
+	if (fd < 0) {
+		complain("cannot watch the tracer: %s", strerror(-fd));
+		finish(w, EXIT_RUNTIME);
+	}
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = signal_pipe[0], .events = POLLIN },
+		};
+		int ret = seize_tracer_dispatch(w->tracer, 0);
+
+		if (ret == -ECHILD)
+			no_tracees = true;
+		else if (ret < 0 && ret != -EINTR) {
+			complain("waiting for events: %s", strerror(-ret));
+			finish(w, EXIT_RUNTIME);
+		}
+		if (w->out_error)
+			finish(w, EXIT_RUNTIME);
+		if (watch_over(w, no_tracees, &status))
+			finish(w, status);
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			complain("poll: %s", strerror(errno));
+			finish(w, EXIT_RUNTIME);
+		}
+		if (pfd[1].revents & POLLIN) {
+			unsigned char sig = 0;
+
+			if (read(signal_pipe[0], &sig, 1) == 1)
+				interrupted(w, sig);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_JSON = 256, OPT_VERSION };
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct watch w = { .out_fd = STDOUT_FILENO, .show = watch_default_events() };
+	struct seize_tracer_config cfg = { .callback = on_event, .data = &w };
+	const char *output = NULL;
+	static pid_t *pids;	/* static: still reachable at every exit() */
+	size_t npids = 0;
+	int opt, ret;
+
+	pids = calloc((size_t)argc, sizeof(*pids));
+	if (!pids) {
+		complain("out of memory");
+		return EXIT_RUNTIME;
+	}
+	/* '+': the first non-option starts the command, as with `--`. */
+	while ((opt = getopt_long(argc, argv, "+p:fe:o:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			pids[npids++] = parse_pid(optarg);
+			break;
+		case 'f':
+			cfg.flags |= SEIZE_TRACER_FOLLOW_CHILDREN;
+			break;
+		case 'e':
+			w.show = parse_events(optarg);
+			break;
+		case OPT_JSON:
+			w.json = true;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
+		case OPT_VERSION:
+			printf(PROGRAM " " SEIZE_VERSION "\n");
+			return fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
+		default:
+			fprintf(stderr, "Try '" PROGRAM " --help' for more information.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (npids == 0 && optind == argc)
+		usage_error("give a command, or -p PID");
+	if (npids > 0 && optind < argc)
+		usage_error("give either -p PID or a command, not both");
+
+	if (output) {
+		w.out_fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (w.out_fd < 0) {
+			complain("%s: %s", output, strerror(errno));
+			return EXIT_RUNTIME;
+		}
+	}
+	setup_signals();
+
+	/* Deaths are always asked for: they end the watch.  The rest only if shown. */
+	cfg.events = w.show | SEIZE_TRACER_MASK(SEIZE_TRACER_EXITED) |
+		     SEIZE_TRACER_MASK(SEIZE_TRACER_KILLED);
+	ret = seize_tracer_new(&cfg, &w.tracer);
+	if (ret < 0) {
+		complain("cannot create a tracer: %s", strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	if (npids > 0)
+		attach_all(&w, pids, npids);
+	else
+		spawn_command(&w, argv + optind);
+	free(pids);
+	pids = NULL;
+	run(&w);
+	return EXIT_RUNTIME;	/* not reached: run() finishes */
+}
