@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct thread {
 	struct proc *proc;
 	enum thread_state state;
 	bool group_stopped;	/* its last STOP trap said: group-stop in effect */
+	unsigned int stop_epoch; /* the process stop that trap belonged to, 0: a stale one */
 	bool held_at_event_stop; /* HELD at a PTRACE_EVENT_STOP (LISTEN is allowed) */
 	int pending_sig;	/* HELD at a signal-delivery-stop: the signal */
 	struct thread *next;	/* in proc->threads, or in the free pool */
@@ -49,6 +51,8 @@ struct proc {
 	pid_t pid;
 	pid_t parent;
 	bool group_stopped;	/* reported GROUP_STOP, not yet CONTINUED */
+	bool stop_armed;	/* a stop signal was delivered since the last report */
+	unsigned int epoch;	/* counts the GROUP_STOPs reported */
 	bool frozen;
 	bool holding;		/* freeze or detach in progress: resume nothing */
 	unsigned int nthreads;
@@ -65,6 +69,7 @@ struct seize_tracer {
 	struct seize_tracer_config cfg;
 	pid_t owner_tid;		/* the thread whose ptrace requests count */
 	struct seize_tidmap threads;
+	struct seize_tidmap procs_by_pid;
 	struct proc *procs;
 	unsigned int nprocs, nthreads;
 	struct thread *free_threads;
@@ -72,6 +77,7 @@ struct seize_tracer {
 
 	/* seize_tracer_fd(): a helper thread peeks with waitid(WNOWAIT). */
 	bool helper_started;
+	_Atomic bool helper_parked;	/* the helper waits for a poke */
 	pthread_t helper;
 	int event_fd;
 	int rearm[2];
@@ -145,8 +151,14 @@ static struct proc *proc_add(struct seize_tracer *t, pid_t pid, pid_t parent)
 
 	if (!p)
 		return NULL;
+	if (seize_tidmap_put(&t->procs_by_pid, pid, p) < 0) {
+		free(p);
+		return NULL;
+	}
 	p->pid = pid;
 	p->parent = parent;
+	/* A process found stopped at attach reports that stop. */
+	p->stop_armed = true;
 	p->next = t->procs;
 	t->procs = p;
 	t->nprocs++;
@@ -166,15 +178,13 @@ static void proc_remove(struct seize_tracer *t, struct proc *p)
 		}
 	}
 	t->nprocs--;
+	seize_tidmap_del(&t->procs_by_pid, p->pid);
 	free(p);
 }
 
 static struct proc *proc_find(struct seize_tracer *t, pid_t pid)
 {
-	struct thread *th = seize_tidmap_get(&t->threads, pid);
-
-	/* The leader's tid is the process id for as long as the process lives. */
-	return th && th->proc->pid == pid ? th->proc : NULL;
+	return seize_tidmap_get(&t->procs_by_pid, pid);
 }
 
 /* ---- events ---- */
@@ -207,6 +217,8 @@ static void resume(struct thread *th)
 	} else {
 		ret = seize_cont(th->tid, th->pending_sig);
 		th->state = THREAD_RUNNING;
+		if (ret == 0 && seize_is_stop_signal(th->pending_sig))
+			th->proc->stop_armed = true;
 	}
 	/* -ESRCH: killed while held; its death report is on its way. */
 	if (ret < 0)
@@ -339,18 +351,31 @@ static bool has_sender(const siginfo_t *si)
 	       si->si_code == SI_MESGQ;
 }
 
+/* A STOP trap's signal is the group-stop state when the thread trapped, not
+ * when we read it, and threads are read one at a time: a report read after
+ * a SIGCONT (or after a new SIGSTOP) is stale.  So a process-level stop
+ * begins only at a group-stop report that follows the delivery of a stop
+ * signal (or the attach), and it ends only at a trap from a thread that took
+ * part in that very stop.  Each stop is then reported once, end and all. */
 static void handle_stop_trap(struct seize_tracer *t, struct thread *th, const struct seize_event *sev)
 {
 	struct proc *p = th->proc;
 
-	th->group_stopped = sev->group_stop;
-	if (sev->group_stop && !p->group_stopped) {
-		p->group_stopped = true;
-		emit_simple(t, SEIZE_TRACER_GROUP_STOP, p->pid, th->tid, sev->sig);
-	} else if (!sev->group_stop && p->group_stopped) {
+	if (sev->group_stop) {
+		if (!p->group_stopped && p->stop_armed) {
+			p->group_stopped = true;
+			p->stop_armed = false;
+			p->epoch++;
+			emit_simple(t, SEIZE_TRACER_GROUP_STOP, p->pid, th->tid, sev->sig);
+		}
+		if (!th->group_stopped)
+			th->stop_epoch = p->group_stopped ? p->epoch : 0;
+	} else if (th->group_stopped && p->group_stopped && th->stop_epoch == p->epoch) {
 		p->group_stopped = false;
+		p->stop_armed = false;
 		emit_simple(t, SEIZE_TRACER_CONTINUED, p->pid, th->tid, SIGCONT);
 	}
+	th->group_stopped = sev->group_stop;
 }
 
 static void handle(struct seize_tracer *t, const struct seize_event *sev)
@@ -458,9 +483,16 @@ restart:
 
 		while (th && th->state != THREAD_HELD) {
 			if (handle_one(t, tid, true) < 0) {
+				/* Gone without a report to us (reaped by someone
+				 * else): forget it, and the process with its last thread. */
 				th = seize_tidmap_get(&t->threads, tid);
 				if (th)
-					thread_remove(t, th);	/* gone unreported */
+					thread_remove(t, th);
+				p = proc_find(t, pid);
+				if (p && !p->nthreads) {
+					proc_remove(t, p);
+					return -ESRCH;
+				}
 				goto restart;
 			}
 			th = seize_tidmap_get(&t->threads, tid);
@@ -509,8 +541,7 @@ static int detach_proc(struct seize_tracer *t, struct proc *p)
 	pid_t pid = p->pid;
 	struct thread *th;
 
-	if (hold_all(t, p) < 0)
-		return 0;
+	hold_all(t, p);
 	p = proc_find(t, pid);
 	if (!p)
 		return 0;
@@ -536,6 +567,7 @@ SEIZE_EXPORT void seize_tracer_destroy(struct seize_tracer *t)
 		detach_proc(t, t->procs);
 	helper_stop(t);
 	seize_tidmap_free(&t->threads);
+	seize_tidmap_free(&t->procs_by_pid);
 	while ((chunk = t->chunks)) {
 		t->chunks = chunk->next;
 		free(chunk);
@@ -609,7 +641,10 @@ SEIZE_EXPORT int seize_tracer_attach(struct seize_tracer *t, pid_t pid)
 	ret = attach_threads(t, p);
 	if (ret < 0) {
 		/* Leave nothing attached: threads seized so far are let go. */
-		detach_proc(t, p);
+		if (p->nthreads)
+			detach_proc(t, p);
+		else
+			proc_remove(t, p);
 		return ret;
 	}
 	emit_simple(t, SEIZE_TRACER_ATTACHED, pid, pid, 0);
@@ -782,7 +817,9 @@ SEIZE_EXPORT int seize_tracer_dispatch(struct seize_tracer *t, unsigned int flag
 		if (!t->procs)
 			break;
 		si.si_pid = 0;
-		ret = seize_sys_waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL |
+		/* No WSTOPPED: a tracee's stops are reported without it, and it
+		 * keeps the host's stopped children out of sight. */
+		ret = seize_sys_waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL |
 				       (block ? 0 : WNOHANG));
 		if (ret == -EINTR) {
 			if (handled == 0) {
@@ -820,14 +857,14 @@ static void *helper_main(void *arg)
 
 	for (;;) {
 		si.si_pid = 0;
-		if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL) == 0 &&
-		    si.si_pid != 0) {
-			if (write(t->event_fd, &one, sizeof(one)) < 0)
-				break;
-		} else if (errno == EINTR) {
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL) < 0 && errno == EINTR)
 			continue;
-		}
-		/* Something is ready (or nothing to wait for): sleep until a
+		/* Park before telling, so a dispatch that follows the tell
+		 * always sees the helper parked and pokes it. */
+		atomic_store(&t->helper_parked, true);
+		if (si.si_pid != 0 && write(t->event_fd, &one, sizeof(one)) < 0)
+			break;
+		/* Something is ready, or nothing is traced: sleep until a
 		 * dispatch or an attach says to look again. */
 		if (read(t->rearm[0], &c, 1) != 1)
 			break;
@@ -837,10 +874,11 @@ static void *helper_main(void *arg)
 
 static void helper_poke(struct seize_tracer *t)
 {
-	if (t->helper_started) {
+	/* One poke per park: the pipe never fills with stale wake-ups. */
+	if (t->helper_started && atomic_exchange(&t->helper_parked, false)) {
 		ssize_t n = write(t->rearm[1], "r", 1);
 
-		(void)n;	/* a full pipe already says "look again" */
+		(void)n;
 	}
 }
 

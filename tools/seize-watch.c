@@ -261,32 +261,8 @@ static void finish(struct watch *w, int status)
 	exit(status);
 }
 
-/* An attach was refused: let go of the @p attached processes before it
- * (pids[0..n) include them) and exit 1. */
-static void refused(struct watch *w, const pid_t *pids, size_t n, unsigned int attached)
-{
-	unsigned int processes = 0;
-
-	/* Workaround: when the refusal comes before any thread is seized, the
-	 * tracer keeps an empty record of the process, on which
-	 * seize_tracer_destroy() loops forever.  Then detach the others one
-	 * by one and leave the tracer to exit(). */
-	if (seize_tracer_count(w->tracer, &processes, NULL) == 0 && processes > attached) {
-		static struct seize_tracer *abandoned;	/* reachable, for leak checkers */
-
-		for (size_t i = 0; i < n; i++)
-			seize_tracer_detach(w->tracer, pids[i]);	/* -ESRCH: not ours */
-		abandoned = w->tracer;
-		w->tracer = NULL;
-		(void)abandoned;
-	}
-	finish(w, EXIT_RUNTIME);
-}
-
 static void attach_all(struct watch *w, const pid_t *pids, size_t n)
 {
-	unsigned int attached = 0;
-
 	for (size_t i = 0; i < n; i++) {
 		char why[256];
 		int ret = seize_tracer_attach(w->tracer, pids[i]);
@@ -298,9 +274,8 @@ static void attach_all(struct watch *w, const pid_t *pids, size_t n)
 				snprintf(why, sizeof(why), "attaching to process %d failed: %s",
 					 (int)pids[i], strerror(-ret));
 			complain("%s", why);
-			refused(w, pids, i, attached);
+			finish(w, EXIT_RUNTIME);	/* detaches the others, as found */
 		}
-		attached++;
 	}
 }
 

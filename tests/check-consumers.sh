@@ -1,0 +1,152 @@
+#!/bin/bash
+# check-consumers.sh SOURCE_DIR VERSION
+#
+# Configure SOURCE_DIR afresh (tests and examples off), install it into a
+# temporary prefix, and check what a user gets there: the headers, the
+# libraries, the man pages and a seize.pc of VERSION.  Then build, run and
+# expect "ok" from three consumers of consumers/:
+#   meson   dependency('seize', fallback: ...) with the source tree as
+#           subprojects/seize (the fallback forced, so it is what is tested)
+#   make    pkg-config --cflags --libs seize, built as C and as C++
+#   cmake   pkg_check_modules(SEIZE REQUIRED IMPORTED_TARGET seize)
+# A consumer whose tool (make, cmake, c++, pkg-config) is missing is skipped
+# with the reason; under CI=true that is a failure.  Everything happens in
+# one temporary directory, removed on exit.
+#
+# Exit: 0 pass, 1 fail, 77 skip (no consumer could be built).
+set -euo pipefail
+
+# Under `meson test --setup=valgrind` this script is itself run in memcheck,
+# which then reports the leaks of bash.  valgrind is there for the C code:
+# run the script natively (valgrind does not follow an exec).
+case ${LD_PRELOAD:-} in
+*vgpreload*)
+	[ -n "${SEIZE_NATIVE:-}" ] || SEIZE_NATIVE=1 exec /bin/bash "$0" "$@" ;;
+esac
+
+[ $# -eq 2 ] || { echo "usage: check-consumers.sh SOURCE_DIR VERSION" >&2; exit 1; }
+src=$(cd "$1" && pwd)
+version=$2
+meson=${MESON:-meson}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+prefix=$tmp/prefix
+log=$tmp/log
+status=0 built=0 skipped=0
+
+fail() {
+	echo "FAIL: $*"
+	status=1
+}
+
+# Run a step quietly; on failure show its output and fail.
+step() {
+	local what=$1
+	shift
+	if ! "$@" >"$log" 2>&1; then
+		fail "$what: $*"
+		sed 's/^/    /' "$log"
+		return 1
+	fi
+}
+
+# A consumer's program must print exactly "ok" and exit 0.
+expect_ok() {
+	local what=$1 out
+	shift
+	if ! out=$("$@" 2>&1); then
+		fail "$what: $* exited non-zero: $out"
+	elif [ "$out" != ok ]; then
+		fail "$what: $* printed '$out', not 'ok'"
+	else
+		echo "ok: $what"
+		built=$((built + 1))
+	fi
+}
+
+skip() {
+	if [ "${CI:-}" = true ]; then
+		fail "$1 (and CI requires every consumer)"
+	else
+		echo "SKIP: $1"
+		skipped=$((skipped + 1))
+	fi
+}
+
+need() {
+	command -v "$1" >/dev/null 2>&1
+}
+
+# ---- install ------------------------------------------------------------
+
+# Not through the build directory under test: it may be a sanitizer or
+# werror build, and a consumer must link what a plain install gives.
+step "configure" "$meson" setup "$tmp/build" "$src" --prefix="$prefix" --libdir=lib \
+	-Dtests=disabled -Dexamples=false || exit 1
+step "build" "$meson" compile -C "$tmp/build" || exit 1
+step "install" "$meson" install -C "$tmp/build" || exit 1
+
+for f in include/seize/seize.h include/seize/tracer.h lib/libseize.so lib/libseize.a \
+	 lib/pkgconfig/seize.pc share/man/man3/seize_attach.3 share/man/man3/seize_decode_waitid.3 \
+	 share/man/man7/seize.7 share/man/man1/seize-watch.1; do
+	[ -e "$prefix/$f" ] || fail "install: $f is missing from the prefix"
+done
+
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+if need pkg-config; then
+	got=$(pkg-config --modversion seize 2>&1) || got="(none: $got)"
+	[ "$got" = "$version" ] || fail "pkg-config --modversion seize is $got, the project is $version"
+fi
+
+# ---- a meson project, libseize as its subproject --------------------------
+
+mkdir -p "$tmp/meson/subprojects"
+cp "$src/consumers/meson/meson.build" "$src/consumers/consumer.c" "$tmp/meson/"
+ln -s "$src" "$tmp/meson/subprojects/seize"
+if step "meson consumer: configure" env -u PKG_CONFIG_PATH "$meson" setup "$tmp/meson/build" "$tmp/meson" \
+	--force-fallback-for=seize -Dseize:tests=disabled -Dseize:examples=false &&
+   step "meson consumer: build" "$meson" compile -C "$tmp/meson/build"; then
+	[ -e "$tmp/meson/build/subprojects/seize/libseize.so" ] ||
+		fail "meson consumer: libseize was not built as its subproject"
+	expect_ok "meson subproject consumer" "$tmp/meson/build/consumer"
+fi
+
+# ---- a Makefile with pkg-config, as C and as C++ ---------------------------
+
+cp -r "$src/consumers/make" "$tmp/make"
+cp "$src/consumers/consumer.c" "$tmp/make/"
+if ! need make; then
+	skip "make consumer: make is not installed"
+elif ! need pkg-config; then
+	skip "make consumer: pkg-config is not installed"
+elif step "make consumer: build" make -C "$tmp/make" consumer; then
+	expect_ok "make (pkg-config) consumer" env LD_LIBRARY_PATH="$prefix/lib" "$tmp/make/consumer"
+	if ! need "${CXX:-c++}"; then
+		skip "C++ consumer: ${CXX:-c++} is not installed"
+	elif step "C++ consumer: build" make -C "$tmp/make" consumer-cxx; then
+		expect_ok "make (pkg-config) consumer as C++" env LD_LIBRARY_PATH="$prefix/lib" "$tmp/make/consumer-cxx"
+	fi
+fi
+
+# ---- a CMake project with pkg_check_modules ---------------------------------
+
+cp -r "$src/consumers/cmake" "$tmp/cmake"
+cp "$src/consumers/consumer.c" "$tmp/cmake/"
+generator=()
+need ninja && generator=(-G Ninja)
+if ! need cmake; then
+	skip "cmake consumer: cmake is not installed"
+elif ! need pkg-config; then
+	skip "cmake consumer: pkg-config is not installed"
+elif step "cmake consumer: configure" cmake -S "$tmp/cmake" -B "$tmp/cmake/build" "${generator[@]}" &&
+     step "cmake consumer: build" cmake --build "$tmp/cmake/build"; then
+	expect_ok "cmake (pkg_check_modules) consumer" env LD_LIBRARY_PATH="$prefix/lib" "$tmp/cmake/build/consumer"
+fi
+
+if [ $status -eq 0 ] && [ $built -eq 0 ]; then
+	echo "SKIP: no consumer could be built"
+	exit 77
+fi
+[ $status -eq 0 ] && echo "consumers: $built built and ran against $version, $skipped skipped"
+exit $status
