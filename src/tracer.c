@@ -55,6 +55,8 @@ struct proc {
 	unsigned int epoch;	/* counts the GROUP_STOPs reported */
 	bool frozen;
 	bool holding;		/* freeze or detach in progress: resume nothing */
+	bool unfollowed;	/* a child the kernel attached that we were not asked
+				   to follow: let go at its first stop */
 	unsigned int nthreads;
 	struct thread *threads;
 	struct proc *next;	/* newest first: children before their parents */
@@ -265,7 +267,8 @@ static struct thread *adopt(struct seize_tracer *t, pid_t tid)
 		proc_remove(t, p);
 		return NULL;
 	}
-	{
+	p->unfollowed = !(t->cfg.flags & SEIZE_TRACER_FOLLOW_CHILDREN);
+	if (!p->unfollowed) {
 		struct seize_tracer_event ev = { .type = SEIZE_TRACER_NEW_CHILD, .pid = p->pid,
 						 .tid = tid, .parent = p->parent };
 		emit(t, &ev);
@@ -280,7 +283,9 @@ static void note_new_tracee(struct seize_tracer *t, struct thread *th, pid_t new
 
 	if (new_tid <= 0 || seize_tidmap_get(&t->threads, new_tid))
 		return;		/* its first stop came first and adopted it */
-	if (is_thread) {
+	/* PTRACE_EVENT_CLONE also reports a clone() without CLONE_THREAD
+	 * whose exit signal is not SIGCHLD: that is a new process. */
+	if (is_thread && seize_proc_status_field(new_tid, "Tgid") == th->proc->pid) {
 		if (thread_add(t, th->proc, new_tid))
 			emit_simple(t, SEIZE_TRACER_NEW_THREAD, th->proc->pid, new_tid, 0);
 		return;
@@ -292,7 +297,8 @@ static void note_new_tracee(struct seize_tracer *t, struct thread *th, pid_t new
 		proc_remove(t, p);
 		return;
 	}
-	{
+	p->unfollowed = !(t->cfg.flags & SEIZE_TRACER_FOLLOW_CHILDREN);
+	if (!p->unfollowed) {
 		struct seize_tracer_event ev = { .type = SEIZE_TRACER_NEW_CHILD, .pid = new_tid,
 						 .tid = new_tid, .parent = th->proc->pid };
 		emit(t, &ev);
@@ -393,6 +399,13 @@ static void handle(struct seize_tracer *t, const struct seize_event *sev)
 		}
 	}
 
+	if (th->proc->unfollowed) {
+		/* Its first stop: hand back any signal and let it go, unseen. */
+		if (sev->type != SEIZE_EVENT_EXITED && sev->type != SEIZE_EVENT_KILLED)
+			seize_detach(th->tid, sev->type == SEIZE_EVENT_SIGNAL ? sev->sig : 0);
+		proc_remove(t, th->proc);
+		return;
+	}
 	if (sev->type == SEIZE_EVENT_EXITED || sev->type == SEIZE_EVENT_KILLED) {
 		handle_death(t, th, sev);
 		return;

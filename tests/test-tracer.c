@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -859,6 +860,82 @@ static void follow_one(bool use_vfork, bool exec)
 	close(report[1]);
 }
 
+/* clone() without CLONE_THREAD and with no exit signal is reported as a
+ * PTRACE_EVENT_CLONE, yet it makes a process, not a thread. */
+static int clone_child(void *arg)
+{
+	(void)arg;
+	return 5;
+}
+
+static void cloner_main(void *arg)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	const struct forker *a = arg;
+	pid_t child;
+	int status;
+	char c;
+
+	if (read(a->go, &c, 1) != 1)
+		_exit(2);
+	child = clone(clone_child, stack + sizeof(stack), 0, NULL);
+	if (child < 0)
+		_exit(3);
+	write_or_die(a->report, &child, sizeof(child));
+	if (waitpid(child, &status, __WALL) != child || !WIFEXITED(status))
+		_exit(4);
+	_exit(10 + WEXITSTATUS(status));
+}
+
+static void clone_process_one(bool follow)
+{
+	struct forker a = { 0 };
+	struct seize_tracer *t;
+	int go[2], report[2];
+	int done, born;
+	pid_t pid, child;
+
+	tst_pipe(go);
+	tst_pipe(report);
+	a.go = go[0];
+	a.report = report[1];
+	pid = tst_fork(cloner_main, &a);
+	t = new_tracer(follow ? SEIZE_TRACER_FOLLOW_CHILDREN : 0);
+	ck_assert_int_eq(seize_tracer_attach(t, pid), 0);
+	tst_write_byte(go[1], 'g');
+	done = await(t, SEIZE_TRACER_EXITED, pid, ANY_SIG);
+	read_exact(report[0], &child, sizeof(child));
+	ck_assert_int_gt(child, 0);
+	ck_assert_int_eq(recs[done].exit_code, 15);
+	ck_assert_msg(count(SEIZE_TRACER_NEW_THREAD, 0, ANY_SIG) == 0, "events: %s", recs_text());
+	born = find(0, SEIZE_TRACER_NEW_CHILD, child, ANY_SIG);
+	if (follow) {
+		ck_assert_msg(born >= 0 && find(born, SEIZE_TRACER_EXITED, child, ANY_SIG) > born,
+			      "events: %s", recs_text());
+		ck_assert_int_eq(recs[born].parent, pid);
+	} else {
+		ck_assert_msg(born < 0, "events: %s", recs_text());
+	}
+	expect_counts(t, 0, 0);
+	seize_tracer_destroy(t);
+	close(go[0]);
+	close(go[1]);
+	close(report[0]);
+	close(report[1]);
+}
+
+START_TEST(clone_process_unfollowed)
+{
+	clone_process_one(false);
+}
+END_TEST
+
+START_TEST(clone_process_followed)
+{
+	clone_process_one(true);
+}
+END_TEST
+
 START_TEST(follow_fork)
 {
 	follow_one(false, false);
@@ -1683,6 +1760,8 @@ Suite *test_suite(void)
 	ADD_CASE(s, group_stop_by_real_parent_twice);
 	ADD_CASE(s, sigtstp_to_orphaned_pgrp_stops_nothing);
 	ADD_CASE(s, follow_fork);
+	ADD_CASE(s, clone_process_unfollowed);
+	ADD_CASE(s, clone_process_followed);
 	ADD_CASE(s, follow_vfork_exit);
 	ADD_CASE(s, follow_vfork_exec);
 	ADD_CASE(s, exec_from_non_leader_thread);

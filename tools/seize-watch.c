@@ -37,7 +37,7 @@
 #include "watch-format.h"
 
 #ifndef SEIZE_VERSION
-#define SEIZE_VERSION "0.1.0"
+#error "SEIZE_VERSION comes from meson.build: the version lives there only"
 #endif
 
 #define PROGRAM "seize-watch"

@@ -267,7 +267,8 @@ enum seize_refusal {
 struct seize_probe {
 	unsigned int features;		/**< SEIZE_FEATURE_* bits that worked */
 	enum seize_refusal refusal;	/**< why ptrace is refused, if it is */
-	int error;			/**< the -errno the refused request gave, else 0 */
+	int error;			/**< the -errno the refused request gave, else 0;
+					     -EPERM when the helper was killed (seccomp) */
 	int yama_ptrace_scope;		/**< /proc/sys/kernel/yama/ptrace_scope, -1 without Yama */
 	bool seccomp_filtered;		/**< this process runs under a seccomp filter */
 	bool cap_sys_ptrace;		/**< CAP_SYS_PTRACE is in the effective set */
@@ -285,6 +286,7 @@ struct seize_probe {
  * @retval 0        @p probe filled in (a refusal is a result, not an error)
  * @retval -EINVAL  @p probe NULL
  * @retval -EAGAIN  fork failed (-ENOMEM likewise); try again later
+ * @retval -EMFILE  no descriptor left for its pipe (-ENFILE likewise)
  * @note Takes about a millisecond; call it once.  Not async-signal-safe.
  */
 int seize_probe(struct seize_probe *probe);

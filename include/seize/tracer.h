@@ -20,7 +20,9 @@
  *
  * Events are handed to the callback given at creation, from inside the calls
  * that find them (seize_tracer_attach(), _dispatch(), _detach() ...), one at
- * a time, with no allocation.  A stop of a 16-thread process is reported
+ * a time, with no allocation.  The callback must not call the tracer's
+ * functions other than seize_tracer_count() and seize_tracer_event_name();
+ * it may signal the tracees.  A stop of a 16-thread process is reported
  * once, as the process's group-stop, and its end once, as "continued".
  *
  * @section threads Threads, signals and the event fd
@@ -31,7 +33,19 @@
  * tracee: it waits for its tracees by tid, and only peeks (WNOWAIT) at the
  * rest.  It needs no SIGCHLD: it works with SIGCHLD ignored or with
  * SA_NOCLDSTOP.  seize_tracer_fd() is made readable by a small helper thread
- * that blocks in waitid(WNOWAIT) and so consumes nothing.
+ * that blocks in waitid(WNOWAIT) and so consumes nothing.  The host must reap
+ * its own children promptly: while a dead child of the host waits to be
+ * reaped, dispatch asks each tracee in turn and the fd keeps turning
+ * readable.  The host must never reap a tracee itself.
+ *
+ * Every call takes a tracer made by seize_tracer_new(); NULL gives -EINVAL.
+ *
+ * @section pids Pids
+ *
+ * A process's record is dropped when its death is reported (EXITED,
+ * KILLED) or it is detached; from then on its pid means nothing to the
+ * tracer (-ESRCH), even if the kernel hands it to a new process.  A caller
+ * that keeps pids must forget each one at that event.
  */
 #ifndef SEIZE_TRACER_H
 #define SEIZE_TRACER_H
@@ -117,7 +131,8 @@ void seize_tracer_destroy(struct seize_tracer *tracer);
  * its group-stop); a running one runs.  Reports ATTACHED.
  *
  * @retval 0        traced
- * @retval -ESRCH   no such process (or it died while being attached)
+ * @retval -ESRCH   no such process (or it died while being attached), or
+ *                  @p pid is a thread id, not a process id
  * @retval -EPERM   refused (see seize_explain_attach() for a sentence);
  *                  threads already attached are let go again
  * @retval -EALREADY  already traced by this tracer
@@ -135,8 +150,11 @@ int seize_tracer_attach(struct seize_tracer *tracer, pid_t pid);
  * @retval 0        started
  * @retval -ENOENT  (or the errno execvp gave) the command could not be run;
  *                  the child is reaped
- * @retval -EINVAL  @p argv NULL or empty
+ * @retval -EINVAL  @p argv NULL or empty, or @p pid NULL
  * @retval -EAGAIN  fork failed
+ * @retval -EPERM   the seize of the child was refused (see seize_probe())
+ * @retval -EMFILE  no descriptor left for its pipes (-ENFILE likewise)
+ * @retval -ENOMEM  out of memory
  */
 int seize_tracer_spawn(struct seize_tracer *tracer, char *const argv[], pid_t *pid);
 
