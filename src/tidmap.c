@@ -4,6 +4,7 @@
  * never per lookup or per event. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -103,6 +104,12 @@ void seize_tidmap_del(struct seize_tidmap *map, pid_t key)
 		slot->value = NULL;
 		map->used--;
 		map->tombstones++;
+		/* Empty again: wipe the deleted markers in place, so the next
+		 * tracee neither probes through them nor pays for a rehash. */
+		if (map->used == 0) {
+			memset(map->slots, 0, map->capacity * sizeof(*map->slots));
+			map->tombstones = 0;
+		}
 	}
 }
 
