@@ -533,7 +533,7 @@ SEIZE_EXPORT int seize_tracer_new(const struct seize_tracer_config *cfg, struct 
 	struct seize_tracer *t;
 	size_t i;
 
-	if (!cfg || !out || (cfg->flags & ~SEIZE_TRACER_FOLLOW_CHILDREN))
+	if (!cfg || !out || (cfg->flags & ~(SEIZE_TRACER_FOLLOW_CHILDREN | SEIZE_TRACER_ALL_CHILDREN)))
 		return -EINVAL;
 	for (i = 0; i < sizeof(cfg->reserved) / sizeof(cfg->reserved[0]); i++)
 		if (cfg->reserved[i])
@@ -810,9 +810,44 @@ static int sweep(struct seize_tracer *t)
 	return handled;
 }
 
+/* Handle the next ready stop of ours.  Returns how many stops it handled
+ * (0: none ready), or -EINTR; *front is set when a child of the host stood
+ * in front of the queue, after which the caller should not ask again. */
+static int next_stop(struct seize_tracer *t, bool block, bool *front)
+{
+	struct seize_event sev;
+	siginfo_t si;
+	int ret;
+
+	if (t->cfg.flags & SEIZE_TRACER_ALL_CHILDREN) {
+		/* Every child is ours: one wait finds and consumes it. */
+		ret = seize_wait(-1, &sev, block ? 0 : SEIZE_WAIT_NOHANG);
+		if (ret <= 0)
+			return ret == -ECHILD ? 0 : ret;
+		handle(t, &sev);
+		return 1;
+	}
+	si.si_pid = 0;
+	/* No WSTOPPED: a tracee's stops are reported without it, and it keeps
+	 * the host's stopped children out of sight. */
+	ret = seize_sys_waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL | (block ? 0 : WNOHANG));
+	if (ret < 0)
+		return ret == -ECHILD ? 0 : ret;
+	if (si.si_pid == 0)
+		return 0;
+	if (!seize_tidmap_get(&t->threads, si.si_pid) &&
+	    seize_proc_status_field(si.si_pid, "TracerPid") != t->owner_tid) {
+		/* Blocking now would spin until the host reaps its child. */
+		*front = true;
+		return sweep(t);
+	}
+	return handle_one(t, si.si_pid, false);
+}
+
 SEIZE_EXPORT int seize_tracer_dispatch(struct seize_tracer *t, unsigned int flags)
 {
-	int handled = 0;
+	bool front = false;
+	int handled = 0, ret;
 
 	if (!t || (flags & ~SEIZE_TRACER_WAIT))
 		return -EINVAL;
@@ -822,36 +857,20 @@ SEIZE_EXPORT int seize_tracer_dispatch(struct seize_tracer *t, unsigned int flag
 
 		(void)n;
 	}
-	for (;;) {
-		siginfo_t si;
-		bool block = (flags & SEIZE_TRACER_WAIT) && handled == 0;
-		int ret;
-
-		if (!t->procs)
-			break;
-		si.si_pid = 0;
-		/* No WSTOPPED: a tracee's stops are reported without it, and it
-		 * keeps the host's stopped children out of sight. */
-		ret = seize_sys_waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL |
-				       (block ? 0 : WNOHANG));
-		if (ret == -EINTR) {
-			if (handled == 0) {
-				helper_poke(t);
-				return -EINTR;
-			}
-			break;
+	if (!t->procs)
+		return -ECHILD;
+	if (flags & SEIZE_TRACER_WAIT) {
+		/* One stop, then back to the caller: a second look would cost a
+		 * system call per stop, and the caller loops anyway. */
+		ret = next_stop(t, true, &front);
+		if (ret < 0) {
+			helper_poke(t);
+			return ret;
 		}
-		if (ret < 0 || si.si_pid == 0)
-			break;
-		if (!seize_tidmap_get(&t->threads, si.si_pid) &&
-		    seize_proc_status_field(si.si_pid, "TracerPid") != t->owner_tid) {
-			/* Blocking here would spin until the host reaps it. */
-			handled += sweep(t);
-			break;
-		}
-		ret = handle_one(t, si.si_pid, false);
-		if (ret > 0)
-			handled++;
+		handled = ret;
+	} else {
+		while (t->procs && !front && (ret = next_stop(t, false, &front)) > 0)
+			handled += ret;
 	}
 	helper_poke(t);
 	if (!t->procs && handled == 0)

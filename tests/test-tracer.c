@@ -1630,6 +1630,33 @@ static void list_fds_at_exec(const struct seize_tracer_event *ev)
 	closedir(dir);
 }
 
+/* SEIZE_TRACER_ALL_CHILDREN: a monitor whose only children are its
+ * tracees; one blocking dispatch handles exactly one stop. */
+START_TEST(all_children_one_stop_per_wait)
+{
+	char *argv[] = { "/bin/sh", "-c", "kill -USR1 $$; kill -USR2 $$; exit 4", NULL };
+	struct seize_tracer *t = new_tracer(SEIZE_TRACER_ALL_CHILDREN);
+	pid_t pid = -1;
+	int calls = 0, ret;
+
+	ck_assert_int_eq(seize_tracer_spawn(t, argv, &pid), 0);
+	arm(BOUND_MS);
+	while ((ret = seize_tracer_dispatch(t, SEIZE_TRACER_WAIT)) > 0) {
+		ck_assert_int_eq(ret, 1);
+		calls++;
+	}
+	disarm();
+	ck_assert_int_eq(ret, -ECHILD);
+	/* exec, SIGUSR1 (kills sh: no handler), its death: one call each. */
+	ck_assert_msg(find(0, SEIZE_TRACER_EXEC, pid, ANY_SIG) >= 0 &&
+		      find(0, SEIZE_TRACER_SIGNAL, pid, SIGUSR1) >= 0 &&
+		      find(0, SEIZE_TRACER_KILLED, pid, SIGUSR1) >= 0, "events: %s", recs_text());
+	ck_assert_int_eq(calls, 3);
+	expect_counts(t, 0, 0);
+	seize_tracer_destroy(t);
+}
+END_TEST
+
 START_TEST(spawn_exit_status_and_fds)
 {
 	char *argv[] = { "/bin/sh", "-c", "exit 3", NULL };
@@ -1782,6 +1809,7 @@ Suite *test_suite(void)
 	ADD_CASE(s, refuse_twice);
 	ADD_CASE(s, refuse_invalid_pid);
 	ADD_CASE(s, spawn_exit_status_and_fds);
+	ADD_CASE(s, all_children_one_stop_per_wait);
 	ADD_CASE(s, spawn_missing_command);
 	ADD_CASE(s, signal_has_sender);
 	ADD_CASE(s, destroy_leaves_as_found);

@@ -22,12 +22,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -202,19 +202,28 @@ static void on_event(struct seize_tracer *tracer, const struct seize_tracer_even
 		w->out_error = -ret;
 }
 
-/* ---- signals: a self-pipe, so that poll() sees them -------------------- */
+/* ---- signals ----------------------------------------------------------- */
 
-static int signal_pipe[2] = { -1, -1 };
+/* The main loop blocks in seize_tracer_dispatch(), which a handler installed
+ * without SA_RESTART interrupts with -EINTR.  A signal that lands just before
+ * the wait begins would be seen only at the next tracee event, so the
+ * handler also arms a short timer whose SIGALRM interrupts that wait. */
+static volatile sig_atomic_t stop_signal;	/* the first SIGINT/SIGTERM/SIGHUP */
 
 static void on_signal(int sig)
 {
+	static const struct itimerval soon = { .it_value = { 0, 20000 } };
 	int saved = errno;
-	unsigned char c = (unsigned char)sig;
 
-	if (write(signal_pipe[1], &c, 1) < 0) {
-		/* full: a signal is pending already */
-	}
+	if (!stop_signal)
+		stop_signal = sig;
+	setitimer(ITIMER_REAL, &soon, NULL);
 	errno = saved;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only to interrupt the wait */
 }
 
 static void on_sigpipe(int sig)
@@ -227,17 +236,15 @@ static void on_sigpipe(int sig)
 static void setup_signals(void)
 {
 	static const int stoppers[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
 
-	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-		complain("pipe: %s", strerror(errno));
-		exit(EXIT_RUNTIME);
-	}
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(stoppers) / sizeof(stoppers[0]); i++)
 		sigaddset(&sa.sa_mask, stoppers[i]);
 	for (size_t i = 0; i < sizeof(stoppers) / sizeof(stoppers[0]); i++)
 		sigaction(stoppers[i], &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_handler = on_sigpipe;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -347,43 +354,26 @@ static void interrupted(struct watch *w, int sig)
 
 static void run(struct watch *w)
 {
-	int fd = seize_tracer_fd(w->tracer);
-	int status;
 	bool no_tracees = false;
+	int status;
 
-	if (fd < 0) {
-		complain("cannot watch the tracer: %s", strerror(-fd));
-		finish(w, EXIT_RUNTIME);
-	}
 	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = fd, .events = POLLIN },
-			{ .fd = signal_pipe[0], .events = POLLIN },
-		};
-		int ret = seize_tracer_dispatch(w->tracer, 0);
+		int ret;
 
-		if (ret == -ECHILD)
-			no_tracees = true;
-		else if (ret < 0 && ret != -EINTR) {
-			complain("waiting for events: %s", strerror(-ret));
-			finish(w, EXIT_RUNTIME);
-		}
+		if (stop_signal)
+			interrupted(w, stop_signal);
 		if (w->out_error)
 			finish(w, EXIT_RUNTIME);
 		if (watch_over(w, no_tracees, &status))
 			finish(w, status);
-
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			complain("poll: %s", strerror(errno));
+		/* One stop per call, with one wait for it: every child of
+		 * seize-watch is a tracee (SEIZE_TRACER_ALL_CHILDREN). */
+		ret = seize_tracer_dispatch(w->tracer, SEIZE_TRACER_WAIT);
+		if (ret == -ECHILD) {
+			no_tracees = true;
+		} else if (ret < 0 && ret != -EINTR) {
+			complain("waiting for events: %s", strerror(-ret));
 			finish(w, EXIT_RUNTIME);
-		}
-		if (pfd[1].revents & POLLIN) {
-			unsigned char sig = 0;
-
-			if (read(signal_pipe[0], &sig, 1) == 1)
-				interrupted(w, sig);
 		}
 	}
 }
@@ -402,7 +392,9 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct watch w = { .out_fd = STDOUT_FILENO, .show = watch_default_events() };
-	struct seize_tracer_config cfg = { .callback = on_event, .data = &w };
+	/* seize-watch has no children but its tracees: one wait per stop. */
+	struct seize_tracer_config cfg = { .flags = SEIZE_TRACER_ALL_CHILDREN,
+					   .callback = on_event, .data = &w };
 	const char *output = NULL;
 	static pid_t *pids;	/* static: still reachable at every exit() */
 	size_t npids = 0;

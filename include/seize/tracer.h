@@ -102,9 +102,17 @@ typedef void (*seize_tracer_callback)(struct seize_tracer *tracer,
 
 /** seize_tracer_config.flags: trace children (fork, vfork) too. */
 #define SEIZE_TRACER_FOLLOW_CHILDREN	(1u << 0)
+/**
+ * seize_tracer_config.flags: every child of this process is a tracee of
+ * this tracer (a monitor that only starts or watches its tracees).  Then
+ * dispatch consumes stops with one wait for any child, as a hand-written
+ * loop does, instead of peeking first; a child that is not a tracee would be
+ * reaped by it.
+ */
+#define SEIZE_TRACER_ALL_CHILDREN	(1u << 1)
 
 struct seize_tracer_config {
-	unsigned int flags;		/**< SEIZE_TRACER_FOLLOW_CHILDREN */
+	unsigned int flags;		/**< SEIZE_TRACER_FOLLOW_CHILDREN, SEIZE_TRACER_ALL_CHILDREN */
 	unsigned int events;		/**< SEIZE_TRACER_MASK() bits, or SEIZE_TRACER_ALL */
 	seize_tracer_callback callback;	/**< may be NULL */
 	void *data;			/**< passed to the callback */
@@ -190,7 +198,8 @@ int seize_tracer_freeze(struct seize_tracer *tracer, pid_t pid);
  */
 int seize_tracer_thaw(struct seize_tracer *tracer, pid_t pid);
 
-/** seize_tracer_dispatch() flag: block until at least one stop is handled. */
+/** seize_tracer_dispatch() flag: block until a stop is handled, and return
+ *  after that one (without it, every ready stop is handled). */
 #define SEIZE_TRACER_WAIT	(1u << 0)
 
 /**
