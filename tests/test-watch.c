@@ -1302,6 +1302,52 @@ START_TEST(output_file)
 }
 END_TEST
 
+/* Bounded poll of a file until it holds @p needle. */
+static void wait_file_holds(int fd, const char *needle, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+	char text[8192];
+	ssize_t n;
+
+	for (;;) {
+		n = pread(fd, text, sizeof(text) - 1, 0);
+		text[n > 0 ? n : 0] = '\0';
+		if (strstr(text, needle))
+			return;
+		ck_assert_msg(now_ms() < deadline, "no \"%s\" in the file within %d ms:\n%s",
+			      needle, timeout_ms, text);
+		usleep(2000);
+	}
+}
+
+/* Lines to a file are gathered, but reach it within 100 ms even while
+ * seize-watch waits for the next event. */
+START_TEST(output_file_flushed_while_idle)
+{
+	char path[] = "/tmp/seize-watch-test-XXXXXX";
+	pid_t p = tst_fork_pauser();
+	char pid[16];
+	const char *args[] = { "-o", path, "-p", pid, NULL };
+	struct run *r;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(pid, sizeof(pid), "%d", (int)p);
+	r = run_watch(args);
+	wait_file_holds(fd, " attached", 2000);
+	tst_kill(p, SIGSTOP);
+	expect_stopped(p);
+	wait_file_holds(fd, " group-stop SIGSTOP", 2000);
+	tst_kill(r->pid, SIGTERM);
+	ck_assert_int_eq(finish(r), 0);
+	wait_file_holds(fd, " detached", 0);
+	close(fd);
+	unlink(path);
+	run_free(r);
+	tst_reap(p);
+}
+END_TEST
+
 START_TEST(version_exits_0)
 {
 	const char *args[] = { "--version", NULL };
@@ -1380,6 +1426,7 @@ Suite *test_suite(void)
 	ADD_CASE(s, one_refusal_lets_the_others_go);
 	ADD_CASE(s, usage_errors_exit_2);
 	ADD_CASE(s, output_file);
+	ADD_CASE(s, output_file_flushed_while_idle);
 	ADD_CASE(s, version_exits_0);
 	ADD_CASE(s, help_exits_0);
 	ADD_CASE(s, no_descriptor_leaks_into_command);

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -55,6 +56,9 @@ struct watch {
 	bool json;
 	unsigned int show;	/* SEIZE_TRACER_MASK bits to print */
 	int out_error;		/* errno of the first failed write, else 0 */
+	bool buffered;		/* output to a file: lines gathered, flushed within 100 ms */
+	size_t out_len;
+	char out_buf[64 * 1024];
 	pid_t command;		/* the command's pid, 0 with -p */
 	bool command_ended;
 	int command_status;	/* our exit status for it: code, or 128+N */
@@ -175,6 +179,41 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* Lines to a terminal or a pipe go out one write each, as they happen.  To a
+ * file (or /dev/null) they are gathered: at a signal every few microseconds,
+ * one write per line was the largest cost left (bench-watch).  A timer
+ * flushes them within 100 ms, and so does every exit. */
+static volatile sig_atomic_t flush_due;
+
+static void arm_flush_timer(void)
+{
+	static const struct itimerval later = { .it_value = { 0, 100000 } };
+
+	setitimer(ITIMER_REAL, &later, NULL);
+}
+
+static void flush_output(struct watch *w)
+{
+	int ret;
+
+	flush_due = 0;
+	if (!w->out_len)
+		return;
+	ret = write_all(w->out_fd, w->out_buf, w->out_len);
+	if (ret < 0 && !w->out_error)
+		w->out_error = -ret;
+	w->out_len = 0;
+}
+
+static bool is_file_output(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return false;
+	return S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(fd));
+}
+
 static void on_event(struct seize_tracer *tracer, const struct seize_tracer_event *ev, void *data)
 {
 	struct watch *w = data;
@@ -197,9 +236,18 @@ static void on_event(struct seize_tracer *tracer, const struct seize_tracer_even
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	len = watch_format_line(line, sizeof(line), ev, &now, w->json);
-	ret = write_all(w->out_fd, line, len);
-	if (ret < 0)
-		w->out_error = -ret;
+	if (!w->buffered || len > sizeof(w->out_buf)) {
+		ret = write_all(w->out_fd, line, len);
+		if (ret < 0)
+			w->out_error = -ret;
+		return;
+	}
+	if (w->out_len + len > sizeof(w->out_buf))
+		flush_output(w);
+	if (w->out_len == 0)
+		arm_flush_timer();
+	memcpy(w->out_buf + w->out_len, line, len);
+	w->out_len += len;
 }
 
 /* ---- signals ----------------------------------------------------------- */
@@ -223,7 +271,8 @@ static void on_signal(int sig)
 
 static void on_alarm(int sig)
 {
-	(void)sig;	/* only to interrupt the wait */
+	(void)sig;	/* interrupts the wait, and it is time to flush */
+	flush_due = 1;
 }
 
 static void on_sigpipe(int sig)
@@ -258,6 +307,7 @@ static void finish(struct watch *w, int status)
 {
 	seize_tracer_destroy(w->tracer);
 	w->tracer = NULL;
+	flush_output(w);
 	if (w->out_fd != STDOUT_FILENO && close(w->out_fd) < 0 && !w->out_error)
 		w->out_error = errno;
 	if (w->out_error) {
@@ -362,6 +412,8 @@ static void run(struct watch *w)
 
 		if (stop_signal)
 			interrupted(w, stop_signal);
+		if (flush_due)
+			flush_output(w);
 		if (w->out_error)
 			finish(w, EXIT_RUNTIME);
 		if (watch_over(w, no_tracees, &status))
@@ -446,6 +498,7 @@ int main(int argc, char **argv)
 			return EXIT_RUNTIME;
 		}
 	}
+	w.buffered = is_file_output(w.out_fd);
 	setup_signals();
 
 	/* Deaths are always asked for: they end the watch.  The rest only if shown. */
