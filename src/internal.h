@@ -38,6 +38,8 @@ void seize_tidmap_free(struct seize_tidmap *map);
 /* procfs.c: the few /proc facts the tracer needs. */
 /* A field of /proc/TID/status ("Tgid", "PPid", "TracerPid"), or -errno. */
 long seize_proc_status_field(pid_t tid, const char *field);
+/* The state letter of thread tid of process pid ('R', 'S', 'Z' ...), 0 if gone. */
+char seize_proc_task_state(pid_t pid, pid_t tid);
 
 /* decode.c */
 bool seize_is_stop_signal(int sig);

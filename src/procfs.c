@@ -43,3 +43,25 @@ long seize_proc_status_field(pid_t tid, const char *field)
 	errno = saved;
 	return ret;
 }
+
+char seize_proc_task_state(pid_t pid, pid_t tid)
+{
+	char path[96], buf[512];
+	int saved = errno;
+	char *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name may hold ") ": the state follows the last one. */
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}

@@ -332,11 +332,16 @@ static void handle_death(struct seize_tracer *t, struct thread *th, const struct
 
 	if (th->tid != p->pid) {
 		/* The leader is reported last (the kernel delays a leader with
-		 * live threads), so a non-leader's death is only a thread's. */
+		 * live threads), so a non-leader's death is only a thread's --
+		 * unless the leader is not traced (a zombie when attached): then
+		 * the last thread's death is the process's. */
 		thread_remove(t, th);
-		ev.type = SEIZE_TRACER_THREAD_EXITED;
-		emit(t, &ev);
-		return;
+		if (p->nthreads > 0 || seize_tidmap_get(&t->threads, p->pid)) {
+			ev.type = SEIZE_TRACER_THREAD_EXITED;
+			emit(t, &ev);
+			return;
+		}
+		th = NULL;
 	}
 	if (sev->type == SEIZE_EVENT_EXITED) {
 		ev.type = SEIZE_TRACER_EXITED;
@@ -374,8 +379,7 @@ static void handle_stop_trap(struct seize_tracer *t, struct thread *th, const st
 			p->epoch++;
 			emit_simple(t, SEIZE_TRACER_GROUP_STOP, p->pid, th->tid, sev->sig);
 		}
-		if (!th->group_stopped)
-			th->stop_epoch = p->group_stopped ? p->epoch : 0;
+		th->stop_epoch = p->group_stopped ? p->epoch : 0;
 	} else if (th->group_stopped && p->group_stopped && th->stop_epoch == p->epoch) {
 		p->group_stopped = false;
 		p->stop_armed = false;
@@ -429,6 +433,11 @@ static void handle(struct seize_tracer *t, const struct seize_event *sev)
 			}
 		}
 		th->pending_sig = sev->sig;
+		/* Deliver before telling: the wait consumed the stop, so if the
+		 * tracing program died in the callback the kernel would resume
+		 * the tracee without its signal (a SIGSTOP lost for good). */
+		if (!th->proc->holding)
+			resume(th);
 		emit(t, &ev);
 		break;
 	}
@@ -474,6 +483,17 @@ static int handle_one(struct seize_tracer *t, pid_t tid, bool block)
 
 /* ---- holding a process: the core of freeze and detach ---- */
 
+static int next_stop(struct seize_tracer *t, bool block, bool *front);
+
+/* Block until some tracee has news, and handle it. */
+static void wait_any(struct seize_tracer *t)
+{
+	bool front = false;
+
+	while (next_stop(t, true, &front) == -EINTR)
+		;
+}
+
 /* Interrupt every thread that runs or listens, then handle stops until each
  * thread of the process is HELD (or dead).  p->holding keeps them held. */
 static int hold_all(struct seize_tracer *t, struct proc *p)
@@ -495,7 +515,18 @@ restart:
 		pid_t tid = th->tid;
 
 		while (th && th->state != THREAD_HELD) {
-			if (handle_one(t, tid, true) < 0) {
+			int r = handle_one(t, tid, false);
+
+			if (r == 0) {
+				/* Block for any tracee, not this one: a thread's death
+				 * or an exec may need another thread reaped first. */
+				wait_any(t);
+				th = seize_tidmap_get(&t->threads, tid);
+				if (!th || !proc_find(t, pid))
+					goto restart;
+				continue;
+			}
+			if (r < 0) {
 				/* Gone without a report to us (reaped by someone
 				 * else): forget it, and the process with its last thread. */
 				th = seize_tidmap_get(&t->threads, tid);
@@ -554,14 +585,27 @@ static int detach_proc(struct seize_tracer *t, struct proc *p)
 	pid_t pid = p->pid;
 	struct thread *th;
 
+	int tries = 0;
+
+again:
 	hold_all(t, p);
 	p = proc_find(t, pid);
 	if (!p)
 		return 0;
 	/* Each thread takes its pending signal back; one in group-stop goes
-	 * back to it (the kernel re-arms the stop on detach). */
-	for (th = p->threads; th; th = th->next)
-		seize_detach(th->tid, th->pending_sig);
+	 * back to it (the kernel re-arms the stop on detach).  -ESRCH: it left
+	 * its stop (SIGKILL, or an exec gave its tid to another thread): hold
+	 * it again, and see it die or stop. */
+	for (th = p->threads; th; ) {
+		struct thread *next = th->next;
+
+		if (seize_detach(th->tid, th->pending_sig) == -ESRCH && tries++ < 100) {
+			th->state = THREAD_RUNNING;
+			goto again;
+		}
+		thread_remove(t, th);
+		th = next;
+	}
 	proc_remove(t, p);
 	emit_simple(t, SEIZE_TRACER_DETACHED, pid, pid, 0);
 	return 0;
@@ -597,7 +641,7 @@ static int attach_threads(struct seize_tracer *t, struct proc *p)
 {
 	char path[64];
 	bool found_new;
-	int passes = 0;
+	int passes = 0, zombies = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->pid);
 	do {
@@ -618,6 +662,22 @@ static int attach_threads(struct seize_tracer *t, struct proc *p)
 				ret = 0;	/* attached by the kernel as a clone */
 			if (ret == -ESRCH)
 				continue;	/* exited meanwhile */
+			if (ret == -EPERM) {
+				char state = seize_proc_task_state(p->pid, tid);
+
+				if (state == 'Z' || state == 'X') {
+					zombies++;
+					continue;	/* a dead thread of a live process */
+				}
+				/* Alive now: the tid was a zombie's a moment ago (an exec
+				 * from another thread gives it the leader's tid). */
+				if (seize_proc_status_field(tid, "TracerPid") == t->owner_tid)
+					ret = 0;
+				else
+					ret = seize_attach(tid, trace_options(t));
+				if (ret == -ESRCH)
+					continue;
+			}
 			if (ret < 0) {
 				closedir(dir);
 				return ret;
@@ -630,7 +690,7 @@ static int attach_threads(struct seize_tracer *t, struct proc *p)
 		}
 		closedir(dir);
 	} while (found_new && ++passes < 1000);
-	return p->nthreads ? 0 : -ESRCH;
+	return p->nthreads ? 0 : zombies ? -EPERM : -ESRCH;
 }
 
 SEIZE_EXPORT int seize_tracer_attach(struct seize_tracer *t, pid_t pid)
@@ -813,29 +873,45 @@ static int sweep(struct seize_tracer *t)
 /* Handle the next ready stop of ours.  Returns how many stops it handled
  * (0: none ready), or -EINTR; *front is set when a child of the host stood
  * in front of the queue, after which the caller should not ask again. */
+/* A signal-delivery-stop is handled from the peek alone, never consumed by
+ * a wait: the kernel keeps the pending signal in the tracee until our
+ * PTRACE_CONT replaces it, so if the tracing program dies first, the signal
+ * is still delivered (a consumed stop would resume with none, and a SIGSTOP
+ * sent by the real parent would be lost for good). */
+static bool handle_signal_in_place(struct seize_tracer *t, const siginfo_t *si)
+{
+	struct thread *th = seize_tidmap_get(&t->threads, si->si_pid);
+	struct seize_event sev;
+
+	/* Held threads are consumed, or every peek would find them again. */
+	if (!th || th->proc->holding || th->proc->unfollowed || si->si_code != CLD_TRAPPED ||
+	    (si->si_status & ~0xff) || si->si_status == (SIGTRAP | 0x80))
+		return false;
+	if (seize_decode_waitid(si, NULL, &sev) < 0 || sev.type != SEIZE_EVENT_SIGNAL)
+		return false;
+	sev.has_siginfo = seize_sys_ptrace(PTRACE_GETSIGINFO, sev.tid, NULL, &sev.siginfo) == 0;
+	handle(t, &sev);
+	return true;
+}
+
 static int next_stop(struct seize_tracer *t, bool block, bool *front)
 {
-	struct seize_event sev;
 	siginfo_t si;
 	int ret;
 
-	if (t->cfg.flags & SEIZE_TRACER_ALL_CHILDREN) {
-		/* Every child is ours: one wait finds and consumes it. */
-		ret = seize_wait(-1, &sev, block ? 0 : SEIZE_WAIT_NOHANG);
-		if (ret <= 0)
-			return ret == -ECHILD ? 0 : ret;
-		handle(t, &sev);
-		return 1;
-	}
 	si.si_pid = 0;
-	/* No WSTOPPED: a tracee's stops are reported without it, and it keeps
-	 * the host's stopped children out of sight. */
+	/* Peek (WNOWAIT), consume only what is ours.  No WSTOPPED: a tracee's
+	 * stops are reported without it, and it keeps the host's stopped
+	 * children out of sight. */
 	ret = seize_sys_waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL | (block ? 0 : WNOHANG));
 	if (ret < 0)
 		return ret == -ECHILD ? 0 : ret;
 	if (si.si_pid == 0)
 		return 0;
-	if (!seize_tidmap_get(&t->threads, si.si_pid) &&
+	if (handle_signal_in_place(t, &si))
+		return 1;
+	if (!(t->cfg.flags & SEIZE_TRACER_ALL_CHILDREN) &&
+	    !seize_tidmap_get(&t->threads, si.si_pid) &&
 	    seize_proc_status_field(si.si_pid, "TracerPid") != t->owner_tid) {
 		/* Blocking now would spin until the host reaps its child. */
 		*front = true;
