@@ -17,30 +17,18 @@
  *   5. pid_reuse_*      records dropped at death; recycled pids never touched
  *   6. spawn_*, child_of_tracee_*   no descriptor leaked, nobody traced unasked
  *
- * KNOWN FAILURES, library defects found by this suite (libseize at 1c210a9;
- * src/ is the lead's; the assertions stand until it is fixed):
- *   A. storm_1000_stop_continue_8_threads: stop/continue pairs are merged.  A
- *      thread may go from the end of one group-stop straight into the next
- *      (get_signal() runs do_signal_stop() before the pending TRAP_NOTIFY
- *      trap), so it reports SIGSTOP twice with no SIGTRAP between; the
- *      tracer keeps that thread's old stop_epoch and later ignores its end
- *      of the stop, and the next stop is folded into the current one.
- *   B. kill_tracer_*, exit_races_tracer, exec_from_thread_races_tracer hang
- *      in freeze/detach: hold_all() blocks in waitpid() on one tid (often the
- *      leader) while the death of another thread of the process must be
- *      reaped first (a leader's death is reported after all the others; an
- *      exec waits in de_thread() for its traced zombie siblings).
- *   C. kill_tracer_*, exec_from_thread_races_tracer: DETACHED is reported
- *      while a thread is still traced: detach_proc() ignores -ESRCH from
- *      PTRACE_DETACH (SIGKILL woke the held thread, or an exec gave its tid
- *      to another, running thread).
- *   D. exit_of_leader_thread_then_attach, exec_from_thread_races_tracer:
- *      seize_tracer_attach() gives -EPERM for a live process whose leader is
- *      a zombie (pthread_exit() in main, or an exec from another thread).
- *   E. tracer_killed_holding_a_stop_signal, and now and then
- *      tracer_killed_at_random_moment_*: a signal whose signal-delivery-stop
- *      the tracer has consumed (waitpid() zeroes the tracee's exit_code) is
- *      lost if the tracer dies before resuming it: a SIGSTOP vanishes.
+ * Library defects this suite found, all fixed in src/tracer.c (0821f77):
+ *   A. a thread going from one group-stop straight into the next (the kernel
+ *      runs do_signal_stop() before the pending notify trap) kept its old
+ *      stop and merged stop/continue pairs (storm_*_8_threads);
+ *   B. freeze/detach blocked on one tid while another thread's death had to
+ *      be reaped first (a leader is reported last; an exec waits in
+ *      de_thread() for its traced zombie siblings);
+ *   C. DETACHED was reported while a thread was still traced (PTRACE_DETACH
+ *      gives ESRCH after SIGKILL woke the thread, or an exec moved its tid);
+ *   D. attach refused a live process whose leader thread is a zombie;
+ *   E. a signal whose delivery-stop the tracer had consumed with a wait was
+ *      lost if the tracer died before resuming it (tracer_killed_*).
  *
  * Too slow for valgrind: CI runs it natively and under ASan/UBSan. */
 #define _GNU_SOURCE
@@ -1107,7 +1095,7 @@ END_TEST
 
 /* The same with threads: any of them may take the SIGSTOP, and a thread may
  * go from the end of one stop straight into the next (see the case list). */
-/* FAILS until library defect A (top of the file) is fixed. */
+/* Checks the fix of library defect A (top of the file) */
 START_TEST(storm_1000_stop_continue_8_threads)
 {
 	storm(8, 1000, 0x5708);
@@ -1950,7 +1938,7 @@ START_TEST(exit_races_requests)
 }
 END_TEST
 
-/* FAILS until library defect B (top of the file) is fixed. */
+/* Checks the fix of library defect B (top of the file) */
 START_TEST(exit_races_tracer)
 {
 	int round;
@@ -2083,7 +2071,7 @@ static void tracer_killed_round(void)
  * SIGSTOP's signal-delivery-stop (the report is consumed, the callback is
  * running) and not yet resumed the tracee with it.  The kernel must still
  * let the target stop, as its real parent asked. */
-/* FAILS until library defect E (top of the file) is fixed. */
+/* Checks the fix of library defect E (top of the file) */
 START_TEST(tracer_killed_holding_a_stop_signal)
 {
 	struct victim v = { .nthreads = 1, .usr1 = -1 };
@@ -2130,7 +2118,7 @@ static void tracer_killed_rounds(uint64_t seed, int rounds)
 	}
 }
 
-/* These three fail now and then until library defect E (top of the file) is fixed. */
+/* These three check the fix of library defect E (top of the file). */
 START_TEST(tracer_killed_at_random_moment_1)
 {
 	tracer_killed_rounds(0x7e, 25);
@@ -2173,7 +2161,7 @@ static void leaderless_main(void *arg)
 	leader_exits(NULL);
 }
 
-/* FAILS until library defect D (top of the file) is fixed. */
+/* Checks the fix of library defect D (top of the file) */
 START_TEST(exit_of_leader_thread_then_attach)
 {
 	struct seize_tracer *t;
