@@ -1740,28 +1740,28 @@ static void tracer_rounds(uint64_t seed, int rounds, enum kill_how how)
 		"detach)\n", (unsigned long long)case_seed, text);
 }
 
-/* FAILS until library defects B and C (top of the file) are fixed. */
+/* Checks the fixes of library defects B and C (top of the file). */
 START_TEST(kill_tracer_at_random_point_1)
 {
 	tracer_rounds(0xdead11, 50, KILL_AT_POINT);
 }
 END_TEST
 
-/* FAILS until library defects B and C (top of the file) are fixed. */
+/* Checks the fixes of library defects B and C (top of the file). */
 START_TEST(kill_tracer_at_random_point_2)
 {
 	tracer_rounds(0xdead12, 50, KILL_AT_POINT);
 }
 END_TEST
 
-/* FAILS until library defects B and C (top of the file) are fixed. */
+/* Checks the fixes of library defects B and C (top of the file). */
 START_TEST(kill_tracer_after_random_event_count)
 {
 	tracer_rounds(0xdead13, 50, KILL_AFTER_EVENTS);
 }
 END_TEST
 
-/* FAILS until library defects C and B (top of the file) are fixed. */
+/* Checks the fixes of library defects C and B (top of the file). */
 START_TEST(kill_tracer_from_callback)
 {
 	tracer_rounds(0xdead14, 50, KILL_IN_CALLBACK);
@@ -1951,7 +1951,7 @@ START_TEST(exit_races_tracer)
 }
 END_TEST
 
-/* FAILS until library defects B, C and D (top of the file) are fixed. */
+/* Checks the fixes of library defects B, C and D (top of the file). */
 START_TEST(exec_from_thread_races_tracer)
 {
 	int round;
