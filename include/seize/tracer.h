@@ -14,7 +14,10 @@
  * stopped as its job-control state says.  If the tracing program dies
  * instead, the kernel detaches every tracee (PTRACE_O_EXITKILL is not used)
  * and keeps the job-control state: a stopped process stays stopped, a
- * running one runs.
+ * running one runs.  A signal caught at its delivery-stop is not lost with
+ * the tracer either: those stops are handled from a WNOWAIT peek and never
+ * consumed, so the kernel still holds the signal until the tracer passes it
+ * on.
  *
  * @section events Events
  *
