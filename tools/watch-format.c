@@ -17,35 +17,16 @@
 
 #include "watch-format.h"
 
-static const char *const event_names[] = {
-	[SEIZE_TRACER_ATTACHED]		= "attached",
-	[SEIZE_TRACER_DETACHED]		= "detached",
-	[SEIZE_TRACER_SIGNAL]		= "signal",
-	[SEIZE_TRACER_GROUP_STOP]	= "group-stop",
-	[SEIZE_TRACER_CONTINUED]	= "continued",
-	[SEIZE_TRACER_EXITED]		= "exited",
-	[SEIZE_TRACER_KILLED]		= "killed",
-	[SEIZE_TRACER_NEW_THREAD]	= "new-thread",
-	[SEIZE_TRACER_NEW_CHILD]	= "new-child",
-	[SEIZE_TRACER_EXEC]		= "exec",
-	/* Not in the contract's list: shown only when asked with -e. */
-	[SEIZE_TRACER_THREAD_EXITED]	= "thread-exited",
-	[SEIZE_TRACER_FROZEN]		= "frozen",
-};
-
-#define N_EVENT_NAMES (sizeof(event_names) / sizeof(event_names[0]))
-
+/* The names are the library's (seize_tracer_event_name()): one table. */
 const char *watch_event_name(enum seize_tracer_event_type type)
 {
-	if ((unsigned int)type >= N_EVENT_NAMES)
-		return NULL;
-	return event_names[type];
+	return seize_tracer_event_name(type);
 }
 
 enum seize_tracer_event_type watch_event_type(const char *name)
 {
-	for (unsigned int t = 1; t < N_EVENT_NAMES; t++)
-		if (event_names[t] && strcmp(event_names[t], name) == 0)
+	for (unsigned int t = 1; t < SEIZE_TRACER_EVENT_MAX_; t++)
+		if (seize_tracer_event_name(t) && strcmp(seize_tracer_event_name(t), name) == 0)
 			return (enum seize_tracer_event_type)t;
 	return 0;
 }
