@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -195,4 +196,51 @@ char tst_read_byte(int fd, int timeout_ms)
 void tst_write_byte(int fd, char c)
 {
 	ck_assert_int_eq(write(fd, &c, 1), 1);
+}
+
+int tst_read_small(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+char tst_task_state(pid_t pid, pid_t tid)
+{
+	char path[96], buf[512];
+	char *paren;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	if (tst_read_small(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+long tst_task_status_field(pid_t pid, pid_t tid, const char *name)
+{
+	char path[96], buf[4096];
+	size_t len = strlen(name);
+	char *line;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	if (tst_read_small(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (strncmp(line, name, len) == 0 && line[len] == ':')
+			return strtol(line + len + 1, NULL, 10);
+	return -1;
+}
+
+long tst_tracer_pid(pid_t pid)
+{
+	return tst_task_status_field(pid, pid, "TracerPid");
 }

@@ -44,6 +44,14 @@ void tst_wait_state(pid_t pid, const char *states, int timeout_ms);
 /* seize_wait() for tid with a time bound: fails the test if nothing comes. */
 int tst_wait_event(pid_t tid, struct seize_event *ev, int timeout_ms);
 
+/* /proc readers: a small file whole (its length, or -1), a thread's state
+ * letter (0 if gone), a field of its status file (-1 if absent), and the
+ * TracerPid of a process (-1 if gone). */
+int tst_read_small(const char *path, char *buf, size_t size);
+char tst_task_state(pid_t pid, pid_t tid);
+long tst_task_status_field(pid_t pid, pid_t tid, const char *name);
+long tst_tracer_pid(pid_t pid);
+
 /* A pipe whose ends are set close-on-exec; fails the test on error. */
 void tst_pipe(int fds[2]);
 /* Read one byte with a time bound; fails the test on timeout or EOF. */

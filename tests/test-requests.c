@@ -45,22 +45,6 @@ static void expect_event(pid_t tid, enum seize_event_type type, int sig, struct 
 		      seize_event_type_name(type), sig, seize_event_name(ev), ev->sig, ev->status);
 }
 
-static int tracer_pid_of(pid_t pid)
-{
-	char path[64], line[256];
-	int tracer = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	ck_assert_ptr_nonnull(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
-			break;
-	fclose(f);
-	return tracer;
-}
-
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -90,7 +74,7 @@ START_TEST(attach_leaves_tracee_running)
 
 	tst_wait_state(tracee, "S", BOUND_MS);
 	attach(tracee, 0);
-	ck_assert_int_eq(tracer_pid_of(tracee), getpid());
+	ck_assert_int_eq(tst_tracer_pid(tracee), getpid());
 	/* No stop, no signal: SEIZE neither traps nor signals. */
 	ck_assert_int_eq(seize_wait(tracee, &ev, SEIZE_WAIT_NOHANG), 0);
 	ck_assert_int_eq(ev.type, SEIZE_EVENT_NONE);
@@ -133,7 +117,7 @@ START_TEST(attach_bad_arguments_are_einval)
 	ck_assert_int_eq(seize_attach(tracee, 0x80000000u), -EINVAL);	/* PTRACE_SEIZE_DEVEL */
 	ck_assert_int_eq(seize_attach(tracee, 0x100u), -EINVAL);		/* undefined bit */
 	/* Refused before any system call: the tracee was never attached. */
-	ck_assert_int_eq(tracer_pid_of(tracee), 0);
+	ck_assert_int_eq(tst_tracer_pid(tracee), 0);
 	attach(tracee, PTRACE_O_TRACEFORK | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT);
 	tst_reap(tracee);
 }
@@ -261,7 +245,7 @@ START_TEST(resume_running_is_esrch)
 	ck_assert_int_eq(seize_cont(tracee, 0), -ESRCH);
 	ck_assert_int_eq(seize_syscall(tracee, 0), -ESRCH);
 	ck_assert_int_eq(seize_detach(tracee, 0), -ESRCH);
-	ck_assert_int_eq(tracer_pid_of(tracee), getpid());
+	ck_assert_int_eq(tst_tracer_pid(tracee), getpid());
 	tst_reap(tracee);
 }
 END_TEST
@@ -273,7 +257,7 @@ START_TEST(detach_leaves_running)
 	attach(tracee, 0);
 	interrupt_and_trap(tracee);
 	ck_assert_int_eq(seize_detach(tracee, 0), 0);
-	ck_assert_int_eq(tracer_pid_of(tracee), 0);
+	ck_assert_int_eq(tst_tracer_pid(tracee), 0);
 	tst_wait_state(tracee, "S", BOUND_MS);
 	ck_assert_int_eq(seize_interrupt(tracee), -ESRCH);
 	tst_reap(tracee);
@@ -337,7 +321,7 @@ START_TEST(wait_returns_eintr)
 	ck_assert_int_eq(setitimer(ITIMER_REAL, &timer, NULL), 0);
 	ck_assert_int_eq(seize_wait(tracee, &ev, 0), -EINTR);
 	/* Nothing was consumed: the tracee is untouched and still ours. */
-	ck_assert_int_eq(tracer_pid_of(tracee), getpid());
+	ck_assert_int_eq(tst_tracer_pid(tracee), getpid());
 	tst_reap(tracee);
 }
 END_TEST
@@ -626,7 +610,7 @@ START_TEST(attach_to_stopped_reports_group_stop)
 	expect_event(tracee, SEIZE_EVENT_STOP, SIGSTOP, &ev);
 	ck_assert_int_eq(seize_detach(tracee, 0), 0);
 	tst_wait_state(tracee, "T", BOUND_MS);
-	ck_assert_int_eq(tracer_pid_of(tracee), 0);
+	ck_assert_int_eq(tst_tracer_pid(tracee), 0);
 	tst_reap(tracee);
 }
 END_TEST

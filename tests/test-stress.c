@@ -251,53 +251,6 @@ static void expect_no_children(void)
 
 /* ---- /proc ------------------------------------------------------------------ */
 
-static int read_small(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return (int)n;
-}
-
-static char task_state(pid_t pid, pid_t tid)
-{
-	char path[96], buf[512];
-	char *paren;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	if (read_small(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' ? paren[2] : 0;
-}
-
-static long task_status_field(pid_t pid, pid_t tid, const char *name)
-{
-	char path[96], buf[4096];
-	size_t len = strlen(name);
-	char *line;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
-	if (read_small(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-		if (strncmp(line, name, len) == 0 && line[len] == ':')
-			return strtol(line + len + 1, NULL, 10);
-	return -1;
-}
-
-static long tracer_pid_of(pid_t pid)
-{
-	return task_status_field(pid, pid, "TracerPid");
-}
-
 #define MAX_TIDS 256
 
 static int threads_of(pid_t pid, pid_t *tids, int max)
@@ -327,7 +280,7 @@ static const char *states_text(pid_t pid)
 	size_t len;
 
 	for (i = 0; i < n; i++)
-		counts[(unsigned char)task_state(pid, tids[i]) & 127]++;
+		counts[(unsigned char)tst_task_state(pid, tids[i]) & 127]++;
 	len = (size_t)snprintf(buf, sizeof(buf), "%d threads:", n);
 	for (i = 0; i < 128 && len < sizeof(buf) - 16; i++)
 		if (counts[i])
@@ -351,10 +304,10 @@ static const char *signals_text(pid_t pid)
 		size_t k;
 
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tids[i]);
-		if (read_small(path, st, sizeof(st)) <= 0)
+		if (tst_read_small(path, st, sizeof(st)) <= 0)
 			continue;
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "[%d %c", (int)tids[i],
-					task_state(pid, tids[i]));
+					tst_task_state(pid, tids[i]));
 		for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
 			f = strstr(st, fields[k]);
 			if (f)
@@ -372,9 +325,9 @@ static const char *where_text(pid_t pid)
 	char path[64], wchan[64] = "?", sys[64] = "?";
 
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
-	read_small(path, wchan, sizeof(wchan));
+	tst_read_small(path, wchan, sizeof(wchan));
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	if (read_small(path, sys, sizeof(sys)) > 0)
+	if (tst_read_small(path, sys, sizeof(sys)) > 0)
 		sys[strcspn(sys, " \n")] = '\0';
 	snprintf(buf, sizeof(buf), "%d: state %c, wchan %s, syscall %s", (int)pid,
 		 tst_proc_state(pid) ? tst_proc_state(pid) : '?', wchan, sys);
@@ -387,7 +340,7 @@ static bool all_threads_in(pid_t pid, const char *states)
 	int i, n = threads_of(pid, tids, MAX_TIDS);
 
 	for (i = 0; i < n; i++) {
-		char s = task_state(pid, tids[i]);
+		char s = tst_task_state(pid, tids[i]);
 
 		if (!s || !strchr(states, s))
 			return false;
@@ -413,7 +366,7 @@ static int expect_tracer_of_all(pid_t pid, long tracer)
 	int i, n = threads_of(pid, tids, MAX_TIDS);
 
 	for (i = 0; i < n; i++) {
-		long got = task_status_field(pid, tids[i], "TracerPid");
+		long got = tst_task_status_field(pid, tids[i], "TracerPid");
 
 		CHECK(got == tracer || got == -1, "thread %d of %d has TracerPid %ld, wanted %ld",
 		      (int)tids[i], (int)pid, got, tracer);
@@ -822,8 +775,8 @@ static int reap_untraced_leader(pid_t pid)
 	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 ||
 	    si.si_pid != pid)
 		return -1;
-	CHECK(tracer_pid_of(pid) == 0, "its death was reported, but the zombie %d is still "
-	      "traced (TracerPid %ld)", (int)pid, tracer_pid_of(pid));
+	CHECK(tst_tracer_pid(pid) == 0, "its death was reported, but the zombie %d is still "
+	      "traced (TracerPid %ld)", (int)pid, tst_tracer_pid(pid));
 	return reap(pid);
 }
 
@@ -1485,8 +1438,8 @@ static void request_round(void)
 	if (!r.dead) {
 		/* Dead or dying: a clean detach left no ptrace link behind. */
 		if (detached)
-			CHECK(tracer_pid_of(r.pid) <= 0, "TracerPid %ld after detach",
-			      tracer_pid_of(r.pid));
+			CHECK(tst_tracer_pid(r.pid) <= 0, "TracerPid %ld after detach",
+			      tst_tracer_pid(r.pid));
 		CHECK_INT(wait_event(r.pid, &ev), r.pid);
 		CHECK(ev.type == SEIZE_EVENT_KILLED && ev.sig == SIGKILL, "at the end: %s sig %d",
 		      seize_event_name(&ev), ev.sig);
@@ -1704,8 +1657,8 @@ static void tracer_round(enum kill_how how)
 
 		/* Let go (or never taken): no ptrace link is left, and the test,
 		 * its parent, sees the SIGKILL. */
-		CHECK(tracer_pid_of(tr.pid) <= 0, "TracerPid %ld after %s; events: %s",
-		      tracer_pid_of(tr.pid), detached ? "detach" : "no attach", recs_text());
+		CHECK(tst_tracer_pid(tr.pid) <= 0, "TracerPid %ld after %s; events: %s",
+		      tst_tracer_pid(tr.pid), detached ? "detach" : "no attach", recs_text());
 		expect_tracer_of_all(tr.pid, 0);
 		status = reap(tr.pid);
 		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
@@ -1914,7 +1867,7 @@ static void exit_tracer_round(enum fate fate)
 		CHECK(before < 0 || fate_status_ok(fate, v.exit_code, before),
 		      "the untraced leader's status %#x", before);
 	} else {
-		CHECK(tracer_pid_of(pid) <= 0, "TracerPid %ld after %s; events: %s", tracer_pid_of(pid),
+		CHECK(tst_tracer_pid(pid) <= 0, "TracerPid %ld after %s; events: %s", tst_tracer_pid(pid),
 		      detached ? "detach" : "a refused attach", recs_text());
 		status = reap(pid);
 	}
@@ -2239,8 +2192,8 @@ static pid_t fork_with_pid(pid_t want)
 static void expect_untouched(pid_t pid)
 {
 	tst_wait_state(pid, "S", BOUND_MS);
-	CHECK(tracer_pid_of(pid) == 0, "the new process %d has TracerPid %ld", (int)pid,
-	      tracer_pid_of(pid));
+	CHECK(tst_tracer_pid(pid) == 0, "the new process %d has TracerPid %ld", (int)pid,
+	      tst_tracer_pid(pid));
 }
 
 /* After a tracee's death is reported its record is gone: every call on its
@@ -2296,8 +2249,8 @@ static void pid_reuse_round(struct seize_tracer *t, pid_t other)
 		close(go);
 	/* The other tracee is still ours and still runs. */
 	tst_wait_state(other, "S", BOUND_MS);
-	CHECK(tracer_pid_of(other) == getpid(), "the other tracee has TracerPid %ld",
-	      tracer_pid_of(other));
+	CHECK(tst_tracer_pid(other) == getpid(), "the other tracee has TracerPid %ld",
+	      tst_tracer_pid(other));
 }
 
 START_TEST(pid_reuse_never_touched)
@@ -2318,7 +2271,7 @@ START_TEST(pid_reuse_never_touched)
 	fprintf(stderr, "pid reuse: %d pids recycled, %d not (clone3 set_tid refused)\n", recycled,
 		not_recycled);
 	seize_tracer_destroy(t);
-	CHECK(tracer_pid_of(other) == 0, "TracerPid %ld", tracer_pid_of(other));
+	CHECK(tst_tracer_pid(other) == 0, "TracerPid %ld", tst_tracer_pid(other));
 	tst_reap(other);
 	expect_no_children();
 }

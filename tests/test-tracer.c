@@ -237,53 +237,6 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int read_small(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return (int)n;
-}
-
-static char task_state(pid_t pid, pid_t tid)
-{
-	char path[96], buf[512];
-	char *paren;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	if (read_small(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' ? paren[2] : 0;
-}
-
-static long task_status_field(pid_t pid, pid_t tid, const char *name)
-{
-	char path[96], buf[4096];
-	size_t len = strlen(name);
-	char *line;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
-	if (read_small(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-		if (strncmp(line, name, len) == 0 && line[len] == ':')
-			return strtol(line + len + 1, NULL, 10);
-	return -1;
-}
-
-static long tracer_pid_of(pid_t pid)
-{
-	return task_status_field(pid, pid, "TracerPid");
-}
-
 /* The thread ids of pid, from /proc/PID/task; returns how many. */
 static int threads_of(pid_t pid, pid_t *tids, int max)
 {
@@ -313,7 +266,7 @@ static const char *states_text(pid_t pid)
 
 	buf[0] = '\0';
 	for (i = 0; i < n && len < sizeof(buf) - 4; i++) {
-		char s = task_state(pid, tids[i]);
+		char s = tst_task_state(pid, tids[i]);
 
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%c", i ? " " : "", s ? s : '?');
 	}
@@ -326,7 +279,7 @@ static bool all_threads_in(pid_t pid, const char *states)
 	int i, n = threads_of(pid, tids, 64);
 
 	for (i = 0; i < n; i++) {
-		char s = task_state(pid, tids[i]);
+		char s = tst_task_state(pid, tids[i]);
 
 		if (!s || !strchr(states, s))
 			return false;
@@ -352,7 +305,7 @@ static void expect_tracer_of_all(pid_t pid, long tracer, int nthreads)
 
 	ck_assert_int_eq(n, nthreads);
 	for (i = 0; i < n; i++) {
-		long got = task_status_field(pid, tids[i], "TracerPid");
+		long got = tst_task_status_field(pid, tids[i], "TracerPid");
 
 		ck_assert_msg(got == tracer, "thread %d of %d has TracerPid %ld, wanted %ld",
 			      (int)tids[i], (int)pid, got, tracer);
@@ -388,7 +341,7 @@ static long syscall_of(pid_t pid)
 	char path[64], buf[256];
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	if (read_small(path, buf, sizeof(buf)) <= 0 || buf[0] < '0' || buf[0] > '9')
+	if (tst_read_small(path, buf, sizeof(buf)) <= 0 || buf[0] < '0' || buf[0] > '9')
 		return -1;
 	return strtol(buf, NULL, 10);
 }
@@ -409,7 +362,7 @@ static void comm_of(pid_t pid, char *buf, size_t size)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	ck_assert_int_gt(read_small(path, buf, size), 0);
+	ck_assert_int_gt(tst_read_small(path, buf, size), 0);
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
@@ -769,7 +722,7 @@ START_TEST(sigtstp_to_orphaned_pgrp_stops_nothing)
 	ck_assert_int_eq(tst_proc_state(pid), 'S');
 
 	seize_tracer_destroy(t);
-	ck_assert_int_eq(tracer_pid_of(pid), 0);
+	ck_assert_int_eq(tst_tracer_pid(pid), 0);
 	tst_reap(pid);
 	close(usr1[0]);
 	close(usr1[1]);
@@ -1034,7 +987,7 @@ static void expect_detached(struct seize_tracer *t, pid_t pid)
 
 	ck_assert_int_eq(seize_tracer_detach(t, pid), 0);
 	ck_assert_msg(find(before, SEIZE_TRACER_DETACHED, pid, ANY_SIG) >= 0, "events: %s", recs_text());
-	ck_assert_int_eq(tracer_pid_of(pid), 0);
+	ck_assert_int_eq(tst_tracer_pid(pid), 0);
 	expect_counts(t, 0, 0);
 	ck_assert_int_eq(seize_tracer_detach(t, pid), -ESRCH);
 }
@@ -1215,7 +1168,7 @@ static pid_t remote_start(pid_t target, bool wait_group_stop, int report[2])
 	r.report = report[1];
 	pid = tst_fork(remote_tracer, &r);
 	ck_assert_int_eq(tst_read_byte(report[0], BOUND_MS), 'a');
-	ck_assert_int_eq(tracer_pid_of(target), pid);
+	ck_assert_int_eq(tst_tracer_pid(target), pid);
 	return pid;
 }
 
@@ -1243,7 +1196,7 @@ START_TEST(tracer_killed_in_group_stop)
 	remote_kill(tracer);
 	/* Let go by the kernel, it stays in its group-stop. */
 	tst_wait_state(target, "T", BOUND_MS);
-	ck_assert_int_eq(tracer_pid_of(target), 0);
+	ck_assert_int_eq(tst_tracer_pid(target), 0);
 	/* Its real parent (us) saw it stop, and SIGCONT still runs it. */
 	memset(&si, 0, sizeof(si));
 	ck_assert_int_eq(waitid(P_PID, (id_t)target, &si, WSTOPPED | WNOHANG), 0);
@@ -1270,7 +1223,7 @@ START_TEST(tracer_killed_while_running)
 	tracer = remote_start(target, false, report);
 
 	remote_kill(tracer);
-	ck_assert_int_eq(tracer_pid_of(target), 0);
+	ck_assert_int_eq(tst_tracer_pid(target), 0);
 	tst_wait_state(target, "S", BOUND_MS);
 	/* It runs: its handler answers a signal. */
 	tst_kill(target, SIGUSR1);
@@ -1477,7 +1430,7 @@ START_TEST(refuse_self)
 	snprintf(want, sizeof(want), "process %d is this process itself; a process cannot trace itself",
 		 (int)getpid());
 	expect_explanation(getpid(), -EPERM, want);
-	ck_assert_int_eq(tracer_pid_of(getpid()), 0);
+	ck_assert_int_eq(tst_tracer_pid(getpid()), 0);
 	expect_nothing_kept(t, 0);
 }
 END_TEST
@@ -1522,13 +1475,13 @@ START_TEST(refuse_already_traced)
 	snprintf(want, sizeof(want), "process %d is already traced by %d (%s)", (int)target,
 		 (int)helper, comm);
 	expect_explanation(target, -EPERM, want);
-	ck_assert_int_eq(tracer_pid_of(target), helper);
+	ck_assert_int_eq(tst_tracer_pid(target), helper);
 	expect_nothing_kept(t, 0);
 
 	/* The helper lets go: nobody is left tracing it. */
 	close(hold[1]);
 	ck_assert_int_eq(waitpid(helper, NULL, 0), helper);
-	ck_assert_int_eq(tracer_pid_of(target), 0);
+	ck_assert_int_eq(tst_tracer_pid(target), 0);
 	tst_reap(target);
 	close(ready[0]);
 	close(ready[1]);
@@ -1549,7 +1502,7 @@ START_TEST(refuse_zombie)
 	snprintf(want, sizeof(want),
 		 "process %d is a zombie (it has exited; its parent has not reaped it)", (int)zombie);
 	expect_explanation(zombie, -EPERM, want);
-	ck_assert_int_eq(tracer_pid_of(zombie), 0);
+	ck_assert_int_eq(tst_tracer_pid(zombie), 0);
 	expect_nothing_kept(t, 0);
 	ck_assert_int_eq(waitpid(zombie, NULL, 0), zombie);
 }
@@ -1568,11 +1521,11 @@ START_TEST(refuse_twice)
 	snprintf(want, sizeof(want), "process %d is already traced by %d (%s)", (int)pid,
 		 (int)getpid(), comm);
 	expect_explanation(pid, -EALREADY, want);
-	ck_assert_int_eq(tracer_pid_of(pid), getpid());
+	ck_assert_int_eq(tst_tracer_pid(pid), getpid());
 	ck_assert_int_eq(tst_proc_state(pid), 'S');
 	/* The first attach stands, alone. */
 	expect_nothing_kept(t, 1);
-	ck_assert_int_eq(tracer_pid_of(pid), 0);
+	ck_assert_int_eq(tst_tracer_pid(pid), 0);
 	tst_wait_state(pid, "S", BOUND_MS);
 	tst_reap(pid);
 }
@@ -1768,8 +1721,8 @@ START_TEST(destroy_leaves_as_found)
 		      count(SEIZE_TRACER_DETACHED, running, ANY_SIG) == 1, "events: %s", recs_text());
 	tst_wait_state(stopped, "T", BOUND_MS);
 	tst_wait_state(running, "S", BOUND_MS);
-	ck_assert_int_eq(tracer_pid_of(stopped), 0);
-	ck_assert_int_eq(tracer_pid_of(running), 0);
+	ck_assert_int_eq(tst_tracer_pid(stopped), 0);
+	ck_assert_int_eq(tst_tracer_pid(running), 0);
 	/* The stopped one is in a real group-stop: SIGCONT runs it. */
 	tst_kill(stopped, SIGCONT);
 	tst_wait_state(stopped, "S", BOUND_MS);
