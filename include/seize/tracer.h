@@ -149,6 +149,12 @@ void seize_tracer_destroy(struct seize_tracer *tracer);
  * @retval -EALREADY  already traced by this tracer
  * @retval -EINVAL  @p pid <= 0
  * @retval -ENOMEM  out of memory
+ * @note If a thread of @p pid execs while its threads are being seized, the
+ *       kernel can deadlock: PTRACE_SEIZE waits for the exec's
+ *       cred_guard_mutex while the exec waits for the tracer to reap the
+ *       threads it already traces (seen on Linux 6.18).  Only SIGKILL to the
+ *       tracee or the tracer ends it; a caller that attaches to processes
+ *       that may exec from a thread at that moment should know it.
  */
 int seize_tracer_attach(struct seize_tracer *tracer, pid_t pid);
 
