@@ -244,3 +244,10 @@ long tst_tracer_pid(pid_t pid)
 {
 	return tst_task_status_field(pid, pid, "TracerPid");
 }
+
+bool tst_under_valgrind(void)
+{
+	const char *preload = getenv("LD_PRELOAD");
+
+	return preload && strstr(preload, "vgpreload");
+}

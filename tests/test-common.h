@@ -52,6 +52,12 @@ char tst_task_state(pid_t pid, pid_t tid);
 long tst_task_status_field(pid_t pid, pid_t tid, const char *name);
 long tst_tracer_pid(pid_t pid);
 
+/* Whether this test (and the tracees it forks) runs under valgrind.  There
+ * the tracees' threads keep signals blocked and valgrind takes them with
+ * sigtimedwait(), which makes no signal-delivery-stop: a tracer may never
+ * see such a signal. */
+bool tst_under_valgrind(void);
+
 /* A pipe whose ends are set close-on-exec; fails the test on error. */
 void tst_pipe(int fds[2]);
 /* Read one byte with a time bound; fails the test on timeout or EOF. */

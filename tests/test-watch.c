@@ -621,16 +621,6 @@ static void wait_unblocked(pid_t pid, pid_t tid, int sig)
 	}
 }
 
-/* Under valgrind the target's threads keep signals blocked and valgrind
- * takes them with sigtimedwait(), which has no signal-delivery-stop: the
- * tracer never sees such a signal, so there is no line to wait for. */
-static bool under_valgrind(void)
-{
-	const char *preload = getenv("LD_PRELOAD");
-
-	return preload && strstr(preload, "vgpreload");
-}
-
 /* Wait (bounded /proc poll) until no SIGCONT is pending for the process, so
  * that the next SIGSTOP cannot discard it. */
 static void wait_sigcont_taken(pid_t pid)
@@ -1055,9 +1045,9 @@ START_TEST(threaded_stop_is_reported_once)
 		tst_kill(p, SIGCONT);
 		expect_continued(p);
 		while (seen_events(r, "continued", p, NULL) < i + 1 ||
-		       (!under_valgrind() && seen_events(r, "signal", p, "SIGCONT") < i + 1))
+		       (!tst_under_valgrind() && seen_events(r, "signal", p, "SIGCONT") < i + 1))
 			expect_event(r, NULL, p, &o);
-		if (under_valgrind())
+		if (tst_under_valgrind())
 			wait_sigcont_taken(p);
 	}
 	tst_kill(p, SIGKILL);
