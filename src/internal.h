@@ -20,6 +20,7 @@ long seize_sys_ptrace(int request, pid_t tid, void *addr, void *data);
 int seize_sys_waitpid(pid_t tid, int *status, int options);
 
 int seize_sys_waitid(idtype_t idtype, id_t id, siginfo_t *si, int options);
+void seize_sys_reap(pid_t pid);
 
 /* tidmap.c: tid -> pointer in O(1).  Zero-initialise; keys are > 0. */
 struct seize_tidmap_slot {

@@ -254,8 +254,7 @@ static _Noreturn void helper(int fd)
 	r.error = ret < 0 ? ret : 0;
 	if (t > 0) {
 		kill(t, SIGKILL);
-		while (waitpid(t, NULL, __WALL) < 0 && errno == EINTR)
-			;
+		seize_sys_reap(t);
 	}
 	helper_write(fd, &r);
 	_exit(0);
@@ -348,7 +347,7 @@ static int probe(struct seize_probe *p)
 {
 	struct probe_result r = { 0, 0, 0, STEP_FORK };
 	struct self_info self;
-	int fds[2], status, subreaper = 0;
+	int fds[2], status, subreaper = 0, waited;
 	bool got;
 	pid_t pid;
 
@@ -375,12 +374,10 @@ static int probe(struct seize_probe *p)
 	close(fds[1]);
 	got = read_results(fds[0], &r);
 	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {	/* SIGCHLD ignored: the kernel reaped it */
-			status = 0;
-			break;
-		}
-	}
+	while ((waited = seize_sys_waitpid(pid, &status, 0)) == -EINTR)
+		;
+	if (waited < 0)
+		status = 0;	/* SIGCHLD ignored: the kernel reaped it */
 
 	if (WIFSIGNALED(status)) {
 		/* Killed mid-way.  Its target, if any, died of PDEATHSIG or
@@ -388,8 +385,7 @@ static int probe(struct seize_probe *p)
 		 * namespace), reap it, as promised. */
 		prctl(PR_GET_CHILD_SUBREAPER, &subreaper);
 		if (got && r.target > 0 && (subreaper || getpid() == 1))
-			while (waitpid(r.target, NULL, __WALL) < 0 && errno == EINTR)
-				;
+			seize_sys_reap(r.target);
 		p->error = -EPERM;	/* no errno to report: say what it means */
 		if (WTERMSIG(status) == SIGSYS || p->seccomp_filtered) {
 			p->refusal = SEIZE_REFUSAL_SECCOMP;

@@ -33,6 +33,16 @@ int seize_sys_waitpid(pid_t tid, int *status, int options)
 	return ret;
 }
 
+/* Reap pid (our child or tracee), whatever its end: for cleanup paths. */
+void seize_sys_reap(pid_t pid)
+{
+	int saved = errno;
+
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+	errno = saved;
+}
+
 int seize_sys_waitid(idtype_t idtype, id_t id, siginfo_t *si, int options)
 {
 	int saved = errno;

@@ -467,14 +467,11 @@ static void handle(struct seize_tracer *t, const struct seize_event *sev)
 
 /* Consume and handle the stop or death of one tracee, if it has one ready.
  * Returns 1 if it did, 0 if nothing was ready, or -errno. */
-static int handle_one(struct seize_tracer *t, pid_t tid, bool block)
+static int handle_one(struct seize_tracer *t, pid_t tid)
 {
 	struct seize_event sev;
-	int ret;
+	int ret = seize_wait(tid, &sev, SEIZE_WAIT_NOHANG);
 
-	do
-		ret = seize_wait(tid, &sev, block ? 0 : SEIZE_WAIT_NOHANG);
-	while (ret == -EINTR && block);
 	if (ret <= 0)
 		return ret;
 	handle(t, &sev);
@@ -515,7 +512,7 @@ restart:
 		pid_t tid = th->tid;
 
 		while (th && th->state != THREAD_HELD) {
-			int r = handle_one(t, tid, false);
+			int r = handle_one(t, tid);
 
 			if (r == 0) {
 				/* Block for any tracee, not this one: a thread's death
@@ -777,8 +774,7 @@ SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], 
 		close(err[0]);
 		if (ret == 0)
 			seize_detach(pid, 0);
-		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
-			;
+		seize_sys_reap(pid);
 		return ret < 0 ? ret : -ENOMEM;
 	}
 	n = write(go[1], "g", 1);
@@ -790,8 +786,7 @@ SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], 
 	close(err[0]);
 	if (n == sizeof(child_errno)) {
 		/* It ran nothing: reap it quietly. */
-		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
-			;
+		seize_sys_reap(pid);
 		proc_remove(t, p);
 		return -child_errno;
 	}
@@ -861,7 +856,7 @@ static int sweep(struct seize_tracer *t)
 		next_p = p->next;
 		for (th = p->threads; th; th = next_th) {
 			next_th = th->next;
-			if (handle_one(t, th->tid, false) > 0) {
+			if (handle_one(t, th->tid) > 0) {
 				handled++;
 				break;	/* the lists may have changed */
 			}
@@ -917,7 +912,7 @@ static int next_stop(struct seize_tracer *t, bool block, bool *front)
 		*front = true;
 		return sweep(t);
 	}
-	return handle_one(t, si.si_pid, false);
+	return handle_one(t, si.si_pid);
 }
 
 SEIZE_EXPORT int seize_tracer_dispatch(struct seize_tracer *t, unsigned int flags)
@@ -965,7 +960,7 @@ static void *helper_main(void *arg)
 
 	for (;;) {
 		si.si_pid = 0;
-		if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL) < 0 && errno == EINTR)
+		if (seize_sys_waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL) == -EINTR)
 			continue;
 		/* Park before telling, so a dispatch that follows the tell
 		 * always sees the helper parked and pokes it. */
