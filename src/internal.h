@@ -34,6 +34,8 @@ struct seize_tidmap {
 int seize_tidmap_put(struct seize_tidmap *map, pid_t key, void *value);
 void *seize_tidmap_get(const struct seize_tidmap *map, pid_t key);
 void seize_tidmap_del(struct seize_tidmap *map, pid_t key);
+/* Empties the map, keeping its memory. */
+void seize_tidmap_clear(struct seize_tidmap *map);
 void seize_tidmap_free(struct seize_tidmap *map);
 
 /* procfs.c: the few /proc facts the tracer needs. */

@@ -113,6 +113,13 @@ void seize_tidmap_del(struct seize_tidmap *map, pid_t key)
 	}
 }
 
+void seize_tidmap_clear(struct seize_tidmap *map)
+{
+	if (map->slots)
+		memset(map->slots, 0, map->capacity * sizeof(*map->slots));
+	map->used = map->tombstones = 0;
+}
+
 void seize_tidmap_free(struct seize_tidmap *map)
 {
 	free(map->slots);

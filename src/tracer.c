@@ -44,6 +44,8 @@ struct thread {
 	unsigned int stop_epoch; /* the process stop that trap belonged to, 0: a stale one */
 	bool held_at_event_stop; /* HELD at a PTRACE_EVENT_STOP (LISTEN is allowed) */
 	int pending_sig;	/* HELD at a signal-delivery-stop: the signal */
+	bool unannounced;	/* adopted at its first stop: its creator's CLONE or
+				   FORK event is still to come */
 	struct thread *next;	/* in proc->threads, or in the free pool */
 };
 
@@ -72,6 +74,9 @@ struct seize_tracer {
 	pid_t owner_tid;		/* the thread whose ptrace requests count */
 	struct seize_tidmap threads;
 	struct seize_tidmap procs_by_pid;
+	/* Tids that died before their creator's CLONE/FORK event was read:
+	 * that event must not bring them back as new tracees. */
+	struct seize_tidmap dead_unannounced;
 	struct proc *procs;
 	unsigned int nprocs, nthreads;
 	struct thread *free_threads;
@@ -182,6 +187,19 @@ static void proc_remove(struct seize_tracer *t, struct proc *p)
 	t->nprocs--;
 	seize_tidmap_del(&t->procs_by_pid, p->pid);
 	free(p);
+	/* No tracee left, so no creator event to come. */
+	if (!t->nprocs)
+		seize_tidmap_clear(&t->dead_unannounced);
+}
+
+/* Any non-NULL value marks a tid in dead_unannounced. */
+static char dead_marker;
+
+static void note_dead_unannounced(struct seize_tracer *t, pid_t tid)
+{
+	/* Out of memory: the creator's event is then taken at its word, as
+	 * before this set existed; nothing is left stopped either way. */
+	(void)seize_tidmap_put(&t->dead_unannounced, tid, &dead_marker);
 }
 
 static struct proc *proc_find(struct seize_tracer *t, pid_t pid)
@@ -254,8 +272,10 @@ static struct thread *adopt(struct seize_tracer *t, pid_t tid)
 	p = proc_find(t, (pid_t)tgid);
 	if (p) {
 		th = thread_add(t, p, tid);
-		if (th)
+		if (th) {
+			th->unannounced = true;
 			emit_simple(t, SEIZE_TRACER_NEW_THREAD, p->pid, tid, 0);
+		}
 		return th;
 	}
 	ppid = seize_proc_status_field(tid, "PPid");
@@ -267,6 +287,7 @@ static struct thread *adopt(struct seize_tracer *t, pid_t tid)
 		proc_remove(t, p);
 		return NULL;
 	}
+	th->unannounced = true;
 	p->unfollowed = !(t->cfg.flags & SEIZE_TRACER_FOLLOW_CHILDREN);
 	if (!p->unfollowed) {
 		struct seize_tracer_event ev = { .type = SEIZE_TRACER_NEW_CHILD, .pid = p->pid,
@@ -279,13 +300,27 @@ static struct thread *adopt(struct seize_tracer *t, pid_t tid)
 static void note_new_tracee(struct seize_tracer *t, struct thread *th, pid_t new_tid,
 			    bool is_thread)
 {
+	struct thread *known;
 	struct proc *p;
+	long tgid;
 
-	if (new_tid <= 0 || seize_tidmap_get(&t->threads, new_tid))
+	if (new_tid <= 0)
+		return;
+	known = seize_tidmap_get(&t->threads, new_tid);
+	if (known) {
+		known->unannounced = false;
 		return;		/* its first stop came first and adopted it */
+	}
+	if (seize_tidmap_get(&t->dead_unannounced, new_tid)) {
+		seize_tidmap_del(&t->dead_unannounced, new_tid);
+		return;		/* its whole life came first */
+	}
+	tgid = seize_proc_status_field(new_tid, "Tgid");
+	if (tgid < 0)
+		return;		/* gone, and its death was not ours to see */
 	/* PTRACE_EVENT_CLONE also reports a clone() without CLONE_THREAD
 	 * whose exit signal is not SIGCHLD: that is a new process. */
-	if (is_thread && seize_proc_status_field(new_tid, "Tgid") == th->proc->pid) {
+	if (is_thread && tgid == th->proc->pid) {
 		if (thread_add(t, th->proc, new_tid))
 			emit_simple(t, SEIZE_TRACER_NEW_THREAD, th->proc->pid, new_tid, 0);
 		return;
@@ -330,6 +365,8 @@ static void handle_death(struct seize_tracer *t, struct thread *th, const struct
 	struct proc *p = th->proc;
 	struct seize_tracer_event ev = { .pid = p->pid, .tid = th->tid };
 
+	if (th->unannounced)
+		note_dead_unannounced(t, th->tid);
 	if (th->tid != p->pid) {
 		/* The leader is reported last (the kernel delays a leader with
 		 * live threads), so a non-leader's death is only a thread's --
@@ -399,6 +436,8 @@ static void handle(struct seize_tracer *t, const struct seize_event *sev)
 			 * rather than leave it stopped. */
 			if (sev->type != SEIZE_EVENT_EXITED && sev->type != SEIZE_EVENT_KILLED)
 				seize_detach(sev->tid, 0);
+			else
+				note_dead_unannounced(t, sev->tid);
 			return;
 		}
 	}
@@ -622,6 +661,7 @@ SEIZE_EXPORT void seize_tracer_destroy(struct seize_tracer *t)
 	helper_stop(t);
 	seize_tidmap_free(&t->threads);
 	seize_tidmap_free(&t->procs_by_pid);
+	seize_tidmap_free(&t->dead_unannounced);
 	while ((chunk = t->chunks)) {
 		t->chunks = chunk->next;
 		free(chunk);
@@ -899,8 +939,15 @@ static int next_stop(struct seize_tracer *t, bool block, bool *front)
 	 * stops are reported without it, and it keeps the host's stopped
 	 * children out of sight. */
 	ret = seize_sys_waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL | (block ? 0 : WNOHANG));
+	if (ret == -ECHILD) {
+		/* The kernel says we trace nothing: any record left is of a
+		 * tracee whose end was never ours to see (reaped by another). */
+		while (t->procs)
+			proc_remove(t, t->procs);
+		return 0;
+	}
 	if (ret < 0)
-		return ret == -ECHILD ? 0 : ret;
+		return ret;
 	if (si.si_pid == 0)
 		return 0;
 	if (handle_signal_in_place(t, &si))

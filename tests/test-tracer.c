@@ -1748,6 +1748,223 @@ START_TEST(destroy_leaves_as_found)
 }
 END_TEST
 
+/* ---- 14. thread churn ----------------------------------------------------------------- */
+
+/* Workers that each make and join short-lived threads, raise SIGUSR1 now
+ * and then, fork a child that makes a thread of its own, and at the end a
+ * thread that execs: creations, deaths and their creators' CLONE events
+ * reach the tracer in every order. */
+struct churner {
+	int go;		/* read end: start */
+	int workers, rounds;
+};
+
+static void *churn_leaf(void *arg)
+{
+	return arg;
+}
+
+static void *churn_worker(void *arg)
+{
+	const struct churner *c = arg;
+	int r;
+
+	for (r = 0; r < c->rounds; r++) {
+		pthread_t leaf;
+
+		if (pthread_create(&leaf, NULL, churn_leaf, NULL) != 0)
+			_exit(3);
+		pthread_join(leaf, NULL);
+		if (r % 7 == 3)
+			raise(SIGUSR1);
+		if (r % 5 == 4) {
+			pid_t child = fork();
+
+			if (child < 0)
+				_exit(4);
+			if (child == 0) {
+				if (pthread_create(&leaf, NULL, churn_leaf, NULL) != 0)
+					_exit(5);
+				pthread_join(leaf, NULL);
+				_exit(0);
+			}
+			if (waitpid(child, NULL, 0) != child)
+				_exit(6);
+		}
+	}
+	return NULL;
+}
+
+static void *churn_exec(void *arg)
+{
+	(void)arg;
+	execl("/bin/true", "true", (char *)NULL);
+	_exit(9);
+}
+
+static void churner_main(void *arg)
+{
+	const struct churner *c = arg;
+	pthread_t workers[64], last;
+	int i;
+	char go;
+
+	signal(SIGUSR1, on_signal_nop);
+	if (read(c->go, &go, 1) != 1)
+		_exit(2);
+	for (i = 0; i < c->workers; i++)
+		if (pthread_create(&workers[i], NULL, churn_worker, (void *)c) != 0)
+			_exit(3);
+	for (i = 0; i < c->workers; i++)
+		pthread_join(workers[i], NULL);
+	if (pthread_create(&last, NULL, churn_exec, NULL) != 0)
+		_exit(3);
+	for (;;)
+		pause();
+}
+
+/* What the churn must look like: tids alive per the events, and the counts. */
+struct churn_book {
+	pid_t root;
+	pid_t live[512];	/* threads and children reported and not yet ended */
+	int nlive;
+	int new_threads, thread_exits, new_children, child_exits, execs, root_exits;
+	char error[256];
+};
+
+static struct churn_book book;
+
+static int book_find(pid_t tid)
+{
+	int i;
+
+	for (i = 0; i < book.nlive; i++)
+		if (book.live[i] == tid)
+			return i;
+	return -1;
+}
+
+static void book_fail(const char *what, const struct seize_tracer_event *ev)
+{
+	if (!book.error[0])
+		snprintf(book.error, sizeof(book.error), "%s: %s %d/%d", what,
+			 seize_tracer_event_name(ev->type), (int)ev->pid, (int)ev->tid);
+}
+
+static void book_end(pid_t tid, const struct seize_tracer_event *ev)
+{
+	int i = book_find(tid);
+
+	if (i < 0)
+		book_fail("end of a tracee never reported", ev);
+	else
+		book.live[i] = book.live[--book.nlive];
+}
+
+static void churn_record(struct seize_tracer *t, const struct seize_tracer_event *ev, void *data)
+{
+	int i;
+
+	(void)t;
+	(void)data;
+	switch (ev->type) {
+	case SEIZE_TRACER_NEW_THREAD:
+		book.new_threads++;
+		if (book_find(ev->tid) >= 0 || book.nlive == 512)
+			book_fail("thread reported twice", ev);
+		else
+			book.live[book.nlive++] = ev->tid;
+		break;
+	case SEIZE_TRACER_THREAD_EXITED:
+		book.thread_exits++;
+		book_end(ev->tid, ev);
+		break;
+	case SEIZE_TRACER_NEW_CHILD:
+		book.new_children++;
+		if (ev->pid != ev->tid || ev->parent != book.root)
+			book_fail("a child that is not the root's process", ev);
+		else if (book_find(ev->pid) >= 0 || book.nlive == 512)
+			book_fail("child reported twice", ev);
+		else
+			book.live[book.nlive++] = ev->pid;
+		break;
+	case SEIZE_TRACER_EXEC:
+		book.execs++;
+		if (ev->pid != book.root)
+			book_fail("exec of a process that does not exec", ev);
+		else if (ev->former_tid != ev->pid)
+			book_end(ev->former_tid, ev);	/* its tid went to the leader */
+		break;
+	case SEIZE_TRACER_EXITED:
+	case SEIZE_TRACER_KILLED:
+		if (ev->pid == book.root) {
+			book.root_exits++;
+			break;
+		}
+		book.child_exits++;
+		book_end(ev->pid, ev);
+		/* A process's death ends the threads of it still alive. */
+		for (i = 0; i < book.nlive; i++)
+			if (tst_task_status_field(ev->pid, book.live[i], "Tgid") == ev->pid)
+				book.live[i--] = book.live[--book.nlive];
+		break;
+	default:
+		break;
+	}
+}
+
+static void churn_once(int workers, int rounds)
+{
+	struct seize_tracer_config cfg = {
+		.flags = SEIZE_TRACER_FOLLOW_CHILDREN, .events = SEIZE_TRACER_ALL,
+		.callback = churn_record,
+	};
+	struct seize_tracer *t = NULL;
+	struct churner c = { .workers = workers, .rounds = rounds };
+	int go[2], ret, forks = workers * (rounds / 5);
+	unsigned int procs = ~0u, threads = ~0u;
+
+	memset(&book, 0, sizeof(book));
+	tst_pipe(go);
+	c.go = go[0];
+	book.root = tst_fork(churner_main, &c);
+	ck_assert_int_eq(seize_tracer_new(&cfg, &t), 0);
+	ck_assert_int_eq(seize_tracer_attach(t, book.root), 0);
+	tst_write_byte(go[1], 'g');
+
+	arm(BOUND_MS * 10);
+	while ((ret = seize_tracer_dispatch(t, SEIZE_TRACER_WAIT)) >= 0 || ret == -EINTR)
+		ck_assert_msg(!alarmed, "churn did not end: %d threads, %d exits, %d children",
+			      book.new_threads, book.thread_exits, book.new_children);
+	disarm();
+	ck_assert_int_eq(ret, -ECHILD);
+	ck_assert_msg(!book.error[0], "%s", book.error);
+	ck_assert_int_eq(book.root_exits, 1);
+	ck_assert_int_eq(book.execs, 1);
+	/* Each worker, each of its leaves and each child's thread: all seen. */
+	ck_assert_int_eq(book.new_children, forks);
+	ck_assert_int_eq(book.child_exits, forks);
+	ck_assert_int_eq(book.new_threads, workers + workers * rounds + forks + 1);
+	ck_assert_msg(book.nlive == 0, "%d tracees reported and never ended, first %d",
+		      book.nlive, (int)book.live[0]);
+	ck_assert_int_eq(seize_tracer_count(t, &procs, &threads), 0);
+	ck_assert_msg(procs == 0 && threads == 0, "counts %u processes, %u threads", procs, threads);
+	ck_assert_int_eq(seize_tracer_dispatch(t, 0), -ECHILD);
+	seize_tracer_destroy(t);
+	tst_reap(book.root);
+	close(go[0]);
+	close(go[1]);
+}
+
+START_TEST(thread_churn_ends_at_zero)
+{
+	int i, runs = tst_under_valgrind() ? 1 : 5;
+
+	for (i = 0; i < runs; i++)
+		churn_once(tst_under_valgrind() ? 4 : 32, 20);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("tracer");
@@ -1782,5 +1999,6 @@ Suite *test_suite(void)
 	ADD_CASE(s, spawn_missing_command);
 	ADD_CASE(s, signal_has_sender);
 	ADD_CASE(s, destroy_leaves_as_found);
+	ADD_CASE(s, thread_churn_ends_at_zero);
 	return s;
 }
