@@ -72,6 +72,7 @@ struct thread_chunk {
 struct seize_tracer {
 	struct seize_tracer_config cfg;
 	pid_t owner_tid;		/* the thread whose ptrace requests count */
+	pthread_t owner;		/* the same thread, checked at no cost */
 	struct seize_tidmap threads;
 	struct seize_tidmap procs_by_pid;
 	/* Tids that died before their creator's CLONE/FORK event was read:
@@ -595,6 +596,13 @@ static void release_all(struct proc *p)
 
 /* ---- the public calls ---- */
 
+/* The kernel takes ptrace requests from the tracing thread only; from any
+ * other, a request would fail while the tracer took it for done. */
+static bool usable(const struct seize_tracer *t)
+{
+	return t && pthread_equal(pthread_self(), t->owner);
+}
+
 SEIZE_EXPORT int seize_tracer_new(const struct seize_tracer_config *cfg, struct seize_tracer **out)
 {
 	struct seize_tracer *t;
@@ -610,6 +618,7 @@ SEIZE_EXPORT int seize_tracer_new(const struct seize_tracer_config *cfg, struct 
 		return -ENOMEM;
 	t->cfg = *cfg;
 	t->owner_tid = (pid_t)syscall(SYS_gettid);
+	t->owner = pthread_self();
 	t->event_fd = -1;
 	t->rearm[0] = t->rearm[1] = -1;
 	*out = t;
@@ -736,7 +745,7 @@ SEIZE_EXPORT int seize_tracer_attach(struct seize_tracer *t, pid_t pid)
 	long tgid;
 	int ret;
 
-	if (!t || pid <= 0)
+	if (!usable(t) || pid <= 0)
 		return -EINVAL;
 	tgid = seize_proc_status_field(pid, "Tgid");
 	if (tgid < 0)
@@ -770,7 +779,7 @@ SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], 
 	int ret, child_errno = 0;
 	ssize_t n;
 
-	if (!t || !argv || !argv[0] || !pid_out)
+	if (!usable(t) || !argv || !argv[0] || !pid_out)
 		return -EINVAL;
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return -errno;
@@ -840,7 +849,7 @@ SEIZE_EXPORT int seize_tracer_detach(struct seize_tracer *t, pid_t pid)
 {
 	struct proc *p;
 
-	if (!t)
+	if (!usable(t))
 		return -EINVAL;
 	p = proc_find(t, pid);
 	if (!p)
@@ -852,7 +861,7 @@ SEIZE_EXPORT int seize_tracer_freeze(struct seize_tracer *t, pid_t pid)
 {
 	struct proc *p;
 
-	if (!t)
+	if (!usable(t))
 		return -EINVAL;
 	p = proc_find(t, pid);
 	if (!p)
@@ -870,7 +879,7 @@ SEIZE_EXPORT int seize_tracer_thaw(struct seize_tracer *t, pid_t pid)
 {
 	struct proc *p;
 
-	if (!t)
+	if (!usable(t))
 		return -EINVAL;
 	p = proc_find(t, pid);
 	if (!p)
@@ -967,7 +976,7 @@ SEIZE_EXPORT int seize_tracer_dispatch(struct seize_tracer *t, unsigned int flag
 	bool front = false;
 	int handled = 0, ret;
 
-	if (!t || (flags & ~SEIZE_TRACER_WAIT))
+	if (!usable(t) || (flags & ~SEIZE_TRACER_WAIT))
 		return -EINVAL;
 	if (t->event_fd >= 0) {
 		uint64_t count;

@@ -1965,6 +1965,63 @@ START_TEST(thread_churn_ends_at_zero)
 }
 END_TEST
 
+/* ---- 15. calls from a thread that is not the tracer's ------------------------------------ */
+
+struct foreign_calls {
+	struct seize_tracer *t;
+	pid_t traced, untraced;
+	int attach, detach, freeze, thaw, dispatch, spawn;
+};
+
+static void *call_from_foreign_thread(void *arg)
+{
+	struct foreign_calls *c = arg;
+	char *argv[] = { "true", NULL };
+	pid_t pid = 0;
+
+	c->attach = seize_tracer_attach(c->t, c->untraced);
+	c->detach = seize_tracer_detach(c->t, c->traced);
+	c->freeze = seize_tracer_freeze(c->t, c->traced);
+	c->thaw = seize_tracer_thaw(c->t, c->traced);
+	c->dispatch = seize_tracer_dispatch(c->t, 0);
+	c->spawn = seize_tracer_spawn(c->t, argv, &pid);
+	return NULL;
+}
+
+START_TEST(calls_from_another_thread_refused)
+{
+	struct foreign_calls c = { .traced = tst_fork_pauser(), .untraced = tst_fork_pauser() };
+	pthread_t other;
+
+	c.t = new_tracer(0);
+	ck_assert_int_eq(seize_tracer_attach(c.t, c.traced), 0);
+	tst_kill(c.traced, SIGSTOP);
+	await(c.t, SEIZE_TRACER_GROUP_STOP, c.traced, SIGSTOP);
+	ck_assert_int_eq(pthread_create(&other, NULL, call_from_foreign_thread, &c), 0);
+	ck_assert_int_eq(pthread_join(other, NULL), 0);
+	ck_assert_int_eq(c.attach, -EINVAL);
+	ck_assert_int_eq(c.detach, -EINVAL);
+	ck_assert_int_eq(c.freeze, -EINVAL);
+	ck_assert_int_eq(c.thaw, -EINVAL);
+	ck_assert_int_eq(c.dispatch, -EINVAL);
+	ck_assert_int_eq(c.spawn, -EINVAL);
+	/* Nothing was done: still traced, still stopped once, the other untouched. */
+	ck_assert_int_eq(tst_tracer_pid(c.traced), getpid());
+	ck_assert_int_eq(tst_tracer_pid(c.untraced), 0);
+	expect_counts(c.t, 1, 1);
+	tst_kill(c.traced, SIGCONT);
+	await(c.t, SEIZE_TRACER_CONTINUED, c.traced, ANY_SIG);
+	ck_assert_msg(count(SEIZE_TRACER_GROUP_STOP, 0, ANY_SIG) == 1 &&
+		      count(SEIZE_TRACER_CONTINUED, 0, ANY_SIG) == 1 &&
+		      count(SEIZE_TRACER_ATTACHED, 0, ANY_SIG) == 1 &&
+		      count(SEIZE_TRACER_FROZEN, 0, ANY_SIG) == 0 &&
+		      count(SEIZE_TRACER_DETACHED, 0, ANY_SIG) == 0, "events: %s", recs_text());
+	seize_tracer_destroy(c.t);
+	tst_reap(c.traced);
+	tst_reap(c.untraced);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("tracer");
@@ -2000,5 +2057,6 @@ Suite *test_suite(void)
 	ADD_CASE(s, signal_has_sender);
 	ADD_CASE(s, destroy_leaves_as_found);
 	ADD_CASE(s, thread_churn_ends_at_zero);
+	ADD_CASE(s, calls_from_another_thread_refused);
 	return s;
 }

@@ -32,7 +32,9 @@
  *
  * A tracer belongs to the thread that created it: ptrace requests are only
  * accepted from the thread that attached, so call every function of one
- * tracer from that thread.  The tracer never reaps a child that is not its
+ * tracer from that thread; a call from another thread is refused with
+ * -EINVAL and does nothing (seize_tracer_count() and
+ * seize_tracer_event_name() excepted: they make no request).  The tracer never reaps a child that is not its
  * tracee: it waits for its tracees by tid, and only peeks (WNOWAIT) at the
  * rest.  It needs no SIGCHLD: it works with SIGCHLD ignored or with
  * SA_NOCLDSTOP.  seize_tracer_fd() is made readable by a small helper thread
@@ -147,7 +149,7 @@ void seize_tracer_destroy(struct seize_tracer *tracer);
  * @retval -EPERM   refused (see seize_explain_attach() for a sentence);
  *                  threads already attached are let go again
  * @retval -EALREADY  already traced by this tracer
- * @retval -EINVAL  @p pid <= 0
+ * @retval -EINVAL  @p pid <= 0, or called from a thread other than the tracer's
  * @retval -ENOMEM  out of memory
  * @note If a thread of @p pid execs while its threads are being seized, the
  *       kernel can deadlock: PTRACE_SEIZE waits for the exec's
@@ -167,7 +169,7 @@ int seize_tracer_attach(struct seize_tracer *tracer, pid_t pid);
  * @retval 0        started
  * @retval -ENOENT  (or the errno execvp gave) the command could not be run;
  *                  the child is reaped
- * @retval -EINVAL  @p argv NULL or empty, or @p pid NULL
+ * @retval -EINVAL  @p argv NULL or empty, @p pid NULL, or called from another thread
  * @retval -EAGAIN  fork failed
  * @retval -EPERM   the seize of the child was refused (see seize_probe())
  * @retval -EMFILE  no descriptor left for its pipes (-ENFILE likewise)
@@ -182,6 +184,7 @@ int seize_tracer_spawn(struct seize_tracer *tracer, char *const argv[], pid_t *p
  *
  * @retval 0        detached (or it died meanwhile, which was reported)
  * @retval -ESRCH   not traced by this tracer
+ * @retval -EINVAL  called from a thread other than the tracer's
  */
 int seize_tracer_detach(struct seize_tracer *tracer, pid_t pid);
 
@@ -193,6 +196,7 @@ int seize_tracer_detach(struct seize_tracer *tracer, pid_t pid);
  * @retval 0        frozen (or the process died meanwhile, which was reported)
  * @retval -ESRCH   not traced by this tracer
  * @retval -EALREADY  already frozen
+ * @retval -EINVAL  called from a thread other than the tracer's
  */
 int seize_tracer_freeze(struct seize_tracer *tracer, pid_t pid);
 
@@ -203,7 +207,7 @@ int seize_tracer_freeze(struct seize_tracer *tracer, pid_t pid);
  *
  * @retval 0        thawed
  * @retval -ESRCH   not traced by this tracer
- * @retval -EINVAL  not frozen
+ * @retval -EINVAL  not frozen, or called from a thread other than the tracer's
  */
 int seize_tracer_thaw(struct seize_tracer *tracer, pid_t pid);
 
@@ -218,7 +222,7 @@ int seize_tracer_thaw(struct seize_tracer *tracer, pid_t pid);
  * @return the number of stops handled (0: nothing was ready), or
  * @retval -ECHILD  no tracees left
  * @retval -EINTR   SEIZE_TRACER_WAIT and a signal handler ran
- * @retval -EINVAL  @p tracer NULL or an unknown flag
+ * @retval -EINVAL  @p tracer NULL, an unknown flag, or called from another thread
  */
 int seize_tracer_dispatch(struct seize_tracer *tracer, unsigned int flags);
 
