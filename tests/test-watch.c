@@ -7,6 +7,7 @@
  * bound; never on a sleep.  Every process a case starts dies with it
  * (PR_SET_PDEATHSIG) and is killed and reaped on the way out. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -231,6 +232,20 @@ static int finish(struct run *r)
 	ck_assert_msg(WIFEXITED(status), "seize-watch died of signal %d; stderr:\n%s",
 		      WIFSIGNALED(status) ? WTERMSIG(status) : 0, r->err_buf);
 	return WEXITSTATUS(status);
+}
+
+/* Wait for seize-watch to end killed by a signal (as its command was): which. */
+static int finish_killed(struct run *r)
+{
+	int status = wait_child(r->pid, 0, BOUND_MS);
+
+	drain(r->out, r->out_buf, sizeof(r->out_buf), &r->out_len, &r->out_eof);
+	drain(r->err, r->err_buf, sizeof(r->err_buf), &r->err_len, &r->err_eof);
+	r->pid = 0;
+	ck_assert_msg(WIFSIGNALED(status), "seize-watch exited %d, not killed; stderr:\n%s",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : -1, r->err_buf);
+	ck_assert_msg(!WCOREDUMP(status), "seize-watch dumped a core");
+	return WTERMSIG(status);
 }
 
 static void run_free(struct run *r)
@@ -688,13 +703,26 @@ START_TEST(command_exit_code_is_passed_on)
 }
 END_TEST
 
-START_TEST(command_killed_is_128_plus_signal)
+/* A shell sees its job killed by the same signal (128+N in $?). */
+START_TEST(command_killed_kills_seize_watch_alike)
 {
 	const char *args[] = { "--", "/bin/sh", "-c", "kill -TERM $$", NULL };
 	struct run *r = run_watch(args);
 
-	ck_assert_int_eq(finish(r), 128 + SIGTERM);
+	ck_assert_int_eq(finish_killed(r), SIGTERM);
 	ck_assert_msg(strstr(r->out_buf, " killed SIGTERM\n"), "no killed line:\n%s", r->out_buf);
+	run_free(r);
+}
+END_TEST
+
+/* A command's core dump is its own: seize-watch dies of SIGSEGV without one. */
+START_TEST(command_segfault_no_core_of_ours)
+{
+	const char *args[] = { "--", "/bin/sh", "-c", "ulimit -c 0; kill -SEGV $$", NULL };
+	struct run *r = run_watch(args);
+
+	ck_assert_int_eq(finish_killed(r), SIGSEGV);
+	ck_assert_msg(strstr(r->out_buf, " killed SIGSEGV"), "no killed line:\n%s", r->out_buf);
 	run_free(r);
 }
 END_TEST
@@ -759,7 +787,7 @@ START_TEST(json_killed_has_core_dumped)
 	struct run *r = run_watch(args);
 	struct json_object o;
 
-	ck_assert_int_eq(finish(r), 128 + SIGKILL);
+	ck_assert_int_eq(finish_killed(r), SIGKILL);
 	expect_event(r, "killed", 0, &o);
 	ck_assert_str_eq(json_str(&o, "signal"), "SIGKILL");
 	ck_assert(!json_get(&o, "core_dumped")->boolean);
@@ -916,29 +944,51 @@ START_TEST(sigterm_leaves_running_process_running)
 }
 END_TEST
 
-START_TEST(sigint_leaves_command_running)
+/* With a command, SIGINT is the command's (Ctrl-C reaches both): seize-watch
+ * goes on watching, and ends with the command's status. */
+START_TEST(sigint_is_the_commands)
 {
 	const char *args[] = { "--json", "--", "/bin/sh", "-c", "read x; exit 7", NULL };
 	struct json_object o;
 	struct run *r;
 	pid_t shell;
 
-	/* The command outlives seize-watch: adopt it, to reap it. */
-	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	r = run_watch_in(args, true);
 	expect_event(r, "exec", 0, &o);
 	shell = (pid_t)json_int(&o, "pid");
 	tst_kill(r->pid, SIGINT);
-	ck_assert_int_eq(finish(r), 128 + SIGINT);
-	ck_assert_int_eq(count_events(r, "detached", shell, NULL, 0), 1);
-	ck_assert_int_eq(tracer_pid_of(shell), 0);
-	tst_wait_state(shell, "S", BOUND_MS);
-
-	/* Untraced, it carries on: EOF on its stdin ends it with its own status. */
+	tst_kill(r->pid, SIGQUIT);
+	/* Still traced by it, and it still running: EOF ends the command. */
+	ck_assert_int_eq(tracer_pid_of(shell), r->pid);
+	ck_assert_int_eq(waitpid(r->pid, NULL, WNOHANG), 0);
 	close(r->in);
 	r->in = -1;
-	ck_assert_int_eq(wait_child(shell, 0, BOUND_MS), 7 << 8);
+	ck_assert_int_eq(finish(r), 7);
+	ck_assert_int_eq(count_events(r, "detached", shell, NULL, 0), 0);
+	ck_assert_int_eq(count_events(r, "exited", shell, NULL, 0), 1);
 	run_free(r);
+}
+END_TEST
+
+/* With -p, SIGINT detaches (as strace's does) and exits 0. */
+START_TEST(sigint_with_pid_detaches)
+{
+	pid_t p = tst_fork_pauser();
+	char pid[16];
+	const char *args[] = { "--json", "-p", pid, NULL };
+	struct json_object o;
+	struct run *r;
+
+	snprintf(pid, sizeof(pid), "%d", (int)p);
+	r = run_watch(args);
+	expect_event(r, "attached", p, &o);
+	tst_kill(r->pid, SIGINT);
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_int_eq(count_events(r, "detached", p, NULL, 0), 1);
+	ck_assert_int_eq(tracer_pid_of(p), 0);
+	tst_wait_state(p, "S", BOUND_MS);
+	run_free(r);
+	tst_reap(p);
 }
 END_TEST
 
@@ -1000,6 +1050,50 @@ static struct run *watch_threaded(int count, pid_t *p, pid_t *tids, int *go_w)
 	*go_w = go[1];
 	return r;
 }
+
+/* -p with a thread's id: a bad process id (exit 2), said so. */
+START_TEST(pid_of_a_thread_exits_2)
+{
+	struct threads_spec spec = { .count = 1 };
+	char path[64], tid[16], want[96];
+	const char *args[] = { "-p", tid, NULL };
+	long deadline = now_ms() + BOUND_MS;
+	pid_t p, thread = 0;
+	struct run *r;
+	int go[2];
+
+	tst_pipe(go);
+	spec.fd = go[0];
+	p = tst_fork(threads_on_request, &spec);
+	close(go[0]);
+	tst_write_byte(go[1], 'g');
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)p);
+	while (!thread) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+
+		ck_assert_ptr_nonnull(d);
+		while ((e = readdir(d)))
+			if (atoi(e->d_name) > 0 && atoi(e->d_name) != p)
+				thread = (pid_t)atoi(e->d_name);
+		closedir(d);
+		ck_assert_msg(thread || now_ms() < deadline, "no thread within %d ms", BOUND_MS);
+		if (!thread)
+			usleep(1000);
+	}
+	snprintf(tid, sizeof(tid), "%d", (int)thread);
+	r = run_watch(args);
+	ck_assert_int_eq(finish(r), 2);
+	expect_one_error_line(r);
+	snprintf(want, sizeof(want), "seize-watch: %d is a thread of process %d\n", (int)thread,
+		 (int)p);
+	ck_assert_str_eq(r->err_buf, want);
+	ck_assert_int_eq(tracer_pid_of(p), 0);
+	run_free(r);
+	close(go[1]);
+	tst_reap(p);
+}
+END_TEST
 
 START_TEST(threads_are_reported)
 {
@@ -1430,7 +1524,8 @@ Suite *test_suite(void)
 	Suite *s = suite_create("watch");
 
 	ADD_CASE(s, command_exit_code_is_passed_on);
-	ADD_CASE(s, command_killed_is_128_plus_signal);
+	ADD_CASE(s, command_killed_kills_seize_watch_alike);
+	ADD_CASE(s, command_segfault_no_core_of_ours);
 	ADD_CASE(s, command_not_found_is_127);
 	ADD_CASE(s, command_without_double_dash);
 	ADD_CASE(s, json_signal_names_its_sender);
@@ -1440,7 +1535,9 @@ Suite *test_suite(void)
 	ADD_CASE(s, attach_to_stopped_reports_group_stop);
 	ADD_CASE(s, sigterm_leaves_stopped_process_stopped);
 	ADD_CASE(s, sigterm_leaves_running_process_running);
-	ADD_CASE(s, sigint_leaves_command_running);
+	ADD_CASE(s, sigint_is_the_commands);
+	ADD_CASE(s, sigint_with_pid_detaches);
+	ADD_CASE(s, pid_of_a_thread_exits_2);
 	ADD_CASE(s, threads_are_reported);
 	ADD_CASE(s, threaded_stop_is_reported_once);
 	ADD_CASE(s, exec_from_a_thread);

@@ -4,18 +4,30 @@
  * run at full speed.  Built on the tracer of <seize/tracer.h>; it never asks
  * for syscall stops.
  *
+ * With -- COMMAND it stands for the command before the shell: the shell's
+ * job is seize-watch, the command its child in the same process group, so
+ * what the terminal sends (Ctrl-C, Ctrl-Z, SIGTTIN, SIGTTOU) reaches both.
+ * SIGINT and SIGQUIT are then the command's to handle: seize-watch goes on
+ * watching.  SIGTSTP, SIGTTIN and SIGTTOU do not stop seize-watch itself;
+ * instead, each time the command enters a group-stop (that line written
+ * first), seize-watch stops with the same signal, so the shell sees its job
+ * stop as it would untraced, and both go on at the SIGCONT of fg or bg.
+ *
  * Exit status:
  *   with -p        0 when every watched process has ended, or on SIGINT,
  *                  SIGTERM or SIGHUP (after detaching, each process as found);
- *   with COMMAND   the command's: its exit code, or 128+N when signal N killed
- *                  it.  On SIGINT, SIGTERM or SIGHUP seize-watch detaches
- *                  (leaving the command running or stopped as it is) and
- *                  exits with the command's status if it has just ended, else
- *                  128+N for the signal N it got itself, as a shell would;
- *                  126 if the command could not be run, 127 if it was not found;
+ *   with COMMAND   the command's: its exit code; when signal N killed it,
+ *                  seize-watch kills itself with N (without a core dump), or
+ *                  exits 128+N where N cannot kill it.  On SIGTERM or SIGHUP
+ *                  seize-watch detaches (leaving the command running or
+ *                  stopped as it is) and exits with the command's status if
+ *                  it has just ended, else 128+N for the signal N it got
+ *                  itself, as a shell would; 126 if the command could not be
+ *                  run, 127 if it was not found;
  *   1              a runtime failure (an attach refused, output failed), said
  *                  in one line on stderr;
- *   2              a usage error.
+ *   2              a usage error, or -p with an id that is no process (a
+ *                  thread of another process, say).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -62,6 +75,8 @@ struct watch {
 	pid_t command;		/* the command's pid, 0 with -p */
 	bool command_ended;
 	int command_status;	/* our exit status for it: code, or 128+N */
+	int command_signal;	/* the signal that killed it, else 0 */
+	int stop_as;		/* the command's group-stop signal, for us to mirror */
 };
 
 /* ---- messages ---------------------------------------------------------- */
@@ -230,6 +245,9 @@ static void on_event(struct seize_tracer *tracer, const struct seize_tracer_even
 		} else if (ev->type == SEIZE_TRACER_KILLED) {
 			w->command_ended = true;
 			w->command_status = 128 + ev->sig;
+			w->command_signal = ev->sig;
+		} else if (ev->type == SEIZE_TRACER_GROUP_STOP) {
+			w->stop_as = ev->sig;
 		}
 	}
 	if (!(w->show & SEIZE_TRACER_MASK(ev->type)) || w->out_error)
@@ -280,9 +298,27 @@ static void on_sigpipe(int sig)
 	(void)sig;	/* the write fails with EPIPE instead */
 }
 
+static void on_passed(int sig)
+{
+	(void)sig;	/* the command's signal too: its line says it */
+}
+
+/* With a command, what the terminal sends the foreground (or a background)
+ * process group is the command's: these do nothing to seize-watch. */
+static const int passed[] = { SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU };
+#define NPASSED (sizeof(passed) / sizeof(passed[0]))
+
+static void catch_passed(int sig)
+{
+	struct sigaction sa = { .sa_handler = on_passed };	/* no SA_RESTART */
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
 /* Handlers, not SIG_IGN and not a blocked mask: both would be inherited
  * by the command across execve(), handlers are reset. */
-static void setup_signals(void)
+static void setup_signals(bool command)
 {
 	static const int stoppers[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
@@ -296,6 +332,50 @@ static void setup_signals(void)
 	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_handler = on_sigpipe;
 	sigaction(SIGPIPE, &sa, NULL);
+	if (command)
+		for (size_t i = 0; i < NPASSED; i++)
+			catch_passed(passed[i]);
+}
+
+/* Take signal sig's default action on ourselves, now. */
+static void raise_default(int sig)
+{
+	sigset_t one;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+}
+
+/* The command is in a group-stop by sig: stop likewise, so that the shell
+ * sees its job stop by the same signal; a SIGCONT (fg, bg) goes on. */
+static void stop_like_command(struct watch *w)
+{
+	int sig = w->stop_as;
+
+	w->stop_as = 0;
+	flush_output(w);	/* the group-stop line is in the log before we stop */
+	raise_default(sig);	/* returns once continued (or at once if orphaned) */
+	for (size_t i = 0; i < NPASSED; i++)
+		if (passed[i] == sig)
+			catch_passed(sig);
+}
+
+/* The command was killed by sig: so are we, that the shell sees it as it
+ * would untraced (without a core of ours); where sig cannot kill, 128+sig. */
+static void die_like_command(int sig) __attribute__((noreturn));
+static void die_like_command(int sig)
+{
+	static const struct rlimit no_core = { 0, 0 };
+
+	if (sig != SIGSTOP && sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU &&
+	    sig != SIGCONT && sig != SIGCHLD && sig != SIGURG && sig != SIGWINCH) {
+		setrlimit(RLIMIT_CORE, &no_core);
+		raise_default(sig);
+	}
+	exit(128 + sig);
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -315,14 +395,44 @@ static void finish(struct watch *w, int status)
 		if (status == 0)
 			status = EXIT_RUNTIME;
 	}
+	if (w->command_signal && status == 128 + w->command_signal)
+		die_like_command(w->command_signal);
 	exit(status);
+}
+
+/* The process that thread tid belongs to (its Tgid), or 0 if unknown. */
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], buf[4096];
+	const char *field;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	field = strstr(buf, "\nTgid:");
+	return field ? (pid_t)strtol(field + 6, NULL, 10) : 0;
 }
 
 static void attach_all(struct watch *w, const pid_t *pids, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		pid_t tgid = tgid_of(pids[i]);
 		char why[256];
-		int ret = seize_tracer_attach(w->tracer, pids[i]);
+		int ret;
+
+		if (tgid > 0 && tgid != pids[i]) {
+			complain("%d is a thread of process %d", (int)pids[i], (int)tgid);
+			finish(w, EXIT_USAGE);	/* detaches the others, as found */
+		}
+		ret = seize_tracer_attach(w->tracer, pids[i]);
 
 		if (ret == -EALREADY)	/* given twice */
 			continue;
@@ -418,6 +528,10 @@ static void run(struct watch *w)
 			finish(w, EXIT_RUNTIME);
 		if (watch_over(w, no_tracees, &status))
 			finish(w, status);
+		if (w->stop_as) {
+			stop_like_command(w);
+			continue;	/* a signal may have come meanwhile */
+		}
 		/* One stop per call, with one wait for it: every child of
 		 * seize-watch is a tracee (SEIZE_TRACER_ALL_CHILDREN). */
 		ret = seize_tracer_dispatch(w->tracer, SEIZE_TRACER_WAIT);
@@ -499,11 +613,13 @@ int main(int argc, char **argv)
 		}
 	}
 	w.buffered = is_file_output(w.out_fd);
-	setup_signals();
+	setup_signals(npids == 0);
 
 	/* Deaths are always asked for: they end the watch.  The rest only if shown. */
 	cfg.events = w.show | SEIZE_TRACER_MASK(SEIZE_TRACER_EXITED) |
 		     SEIZE_TRACER_MASK(SEIZE_TRACER_KILLED);
+	if (npids == 0)	/* the command's group-stops are mirrored, shown or not */
+		cfg.events |= SEIZE_TRACER_MASK(SEIZE_TRACER_GROUP_STOP);
 	ret = seize_tracer_new(&cfg, &w.tracer);
 	if (ret < 0) {
 		complain("cannot create a tracer: %s", strerror(-ret));

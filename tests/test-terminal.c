@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: MIT */
+/* Job control in a real terminal: an interactive bash on a pseudo-terminal,
+ * driven with keystrokes (Ctrl-Z, Ctrl-C, bg, fg, `echo rc=$?`), runs each
+ * case once untraced and once under `seize-watch -o LOG --`.  Both runs must
+ * show the same on the terminal (bash's job words, the program's output, the
+ * exit status); the traced run's LOG must have each signal, group-stop and
+ * continued.  The test waits on the terminal's output (poll with a deadline)
+ * and on /proc (polled with a bound), never on a sleep.  Whatever a case
+ * starts is in bash's session, and is killed by session id at the end. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test-common.h"
+
+const bool test_needs_ptrace = true;
+
+#define BOUND_MS 8000
+#define PROMPT "@p> "
+
+struct term {
+	pid_t bash;
+	int fd;			/* the pseudo-terminal's master */
+	size_t len, mark;	/* all output so far; where the next expect looks */
+	char buf[1 << 17];
+	char dir[64];		/* a temporary directory: LOG and files */
+	char log[96];
+	char prefix[512];	/* "" or "SEIZE_WATCH -o LOG -- " */
+	bool traced;
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* In the child: no ck_assert, only _exit. */
+static void exec_bash(const char *inputrc)
+{
+	char *argv[] = { "bash", "--norc", "--noprofile", "-i", NULL };
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	clearenv();
+	setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
+	setenv("TERM", "vt100", 1);
+	setenv("PS1", PROMPT, 1);
+	setenv("HOME", "/tmp", 1);
+	setenv("LESSHISTFILE", "-", 1);
+	setenv("INPUTRC", inputrc, 1);	/* no bracketed-paste escapes */
+	execv("/bin/bash", argv);
+	_exit(127);
+}
+
+/* Read what comes until regex re matches after the mark; the mark moves past
+ * the match.  Returns the first group's text (or the match) in a static buffer. */
+static const char *expect(struct term *t, const char *re)
+{
+	static char found[256];
+	long deadline = now_ms() + BOUND_MS;
+	regmatch_t m[2];
+	regex_t rx;
+
+	ck_assert_int_eq(regcomp(&rx, re, REG_EXTENDED), 0);
+	for (;;) {
+		struct pollfd pfd = { .fd = t->fd, .events = POLLIN };
+		long left;
+		ssize_t n;
+
+		t->buf[t->len] = '\0';
+		if (regexec(&rx, t->buf + t->mark, 2, m, 0) == 0) {
+			int g = m[1].rm_so >= 0 ? 1 : 0;
+			size_t glen = (size_t)(m[g].rm_eo - m[g].rm_so);
+
+			if (glen >= sizeof(found))
+				glen = sizeof(found) - 1;
+			memcpy(found, t->buf + t->mark + m[g].rm_so, glen);
+			found[glen] = '\0';
+			t->mark += (size_t)m[0].rm_eo;
+			regfree(&rx);
+			return found;
+		}
+		left = deadline - now_ms();
+		ck_assert_msg(left > 0 && poll(&pfd, 1, (int)left) == 1,
+			      "%s: no /%s/ within %d ms; after the mark:\n%s",
+			      t->traced ? "traced" : "untraced", re, BOUND_MS, t->buf + t->mark);
+		n = read(t->fd, t->buf + t->len, sizeof(t->buf) - 1 - t->len);
+		ck_assert_msg(n > 0, "terminal closed: %s; output:\n%s",
+			      n < 0 ? strerror(errno) : "EOF", t->buf);
+		t->len += (size_t)n;
+		ck_assert(t->len + 1 < sizeof(t->buf));
+	}
+}
+
+static void type(struct term *t, const char *keys)
+{
+	size_t len = strlen(keys);
+
+	ck_assert_int_eq(write(t->fd, keys, len), (ssize_t)len);
+}
+
+/* Type a command line and wait for its echo (so that keys typed next are
+ * not taken by readline); the line is typed as given, without a prefix. */
+static void command(struct term *t, const char *line)
+{
+	type(t, line);
+	type(t, "\r");
+	expect(t, "\r\n");
+}
+
+static int exit_status(struct term *t)
+{
+	command(t, "echo rc=$?");
+	return atoi(expect(t, "rc=([0-9]+)\r\n" PROMPT));
+}
+
+static void write_file(struct term *t, const char *name, const char *text, mode_t mode,
+		       char *path, size_t size)
+{
+	FILE *f;
+
+	snprintf(path, size, "%s/%s", t->dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(chmod(path, mode), 0);
+}
+
+static void start(struct term *t, bool traced)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 400 };
+	const char *watch = getenv("SEIZE_WATCH");
+	char inputrc[128];
+
+	memset(t, 0, sizeof(*t));
+	t->traced = traced;
+	snprintf(t->dir, sizeof(t->dir), "/tmp/seize-term-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	snprintf(t->log, sizeof(t->log), "%s/LOG", t->dir);
+	if (traced) {
+		ck_assert_msg(watch && *watch, "SEIZE_WATCH must name the seize-watch binary");
+		snprintf(t->prefix, sizeof(t->prefix), "%s -o %s -- ", watch, t->log);
+	}
+	write_file(t, "inputrc", "set enable-bracketed-paste off\n", 0644, inputrc,
+		   sizeof(inputrc));
+	t->bash = forkpty(&t->fd, NULL, NULL, &ws);
+	ck_assert_msg(t->bash >= 0, "forkpty: %s", strerror(errno));
+	if (t->bash == 0)
+		exec_bash(inputrc);
+	expect(t, PROMPT);
+}
+
+/* One /proc/PID/stat: its comm, state, and session; false if gone. */
+static bool proc_stat(pid_t pid, char *comm, size_t size, char *state, long *session)
+{
+	char path[64], buf[1024];
+	char *open_paren, *close_paren;
+	long ppid, pgrp;
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (tst_read_small(path, buf, sizeof(buf)) <= 0)
+		return false;
+	open_paren = strchr(buf, '(');
+	close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren)
+		return false;
+	len = (size_t)(close_paren - open_paren - 1);
+	if (len >= size)
+		len = size - 1;
+	memcpy(comm, open_paren + 1, len);
+	comm[len] = '\0';
+	return sscanf(close_paren + 2, "%c %ld %ld %ld", state, &ppid, &pgrp, session) == 4;
+}
+
+/* Calls fn for every process of bash's session. */
+static int each_in_session(struct term *t, bool (*fn)(pid_t, const char *, char, void *),
+			   void *arg)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int found = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		char comm[64], state;
+		long session;
+		pid_t pid = (pid_t)atoi(e->d_name);
+
+		if (pid > 0 && proc_stat(pid, comm, sizeof(comm), &state, &session) &&
+		    session == t->bash && pid != t->bash && fn(pid, comm, state, arg))
+			found++;
+	}
+	closedir(d);
+	return found;
+}
+
+struct want {
+	const char *comm, *states;
+	int traced;		/* 1: must be traced, 0: must not, -1: either */
+};
+
+static bool matches(pid_t pid, const char *comm, char state, void *arg)
+{
+	const struct want *w = arg;
+	long tracer;
+
+	if (strcmp(comm, w->comm) != 0 || !strchr(w->states, state))
+		return false;
+	tracer = tst_tracer_pid(pid);
+	return w->traced < 0 || (w->traced ? tracer > 0 : tracer == 0);
+}
+
+/* Wait (bounded) until a process named comm of the session is in one of
+ * states; traced: as in struct want. */
+static void wait_proc(struct term *t, const char *comm, const char *states, int traced)
+{
+	struct want w = { comm, states, traced };
+	long deadline = now_ms() + BOUND_MS;
+
+	while (each_in_session(t, matches, &w) == 0) {
+		ck_assert_msg(now_ms() < deadline, "%s: no %s%s in state [%s] within %d ms",
+			      t->traced ? "traced" : "untraced",
+			      traced == 1 ? "traced " : "", comm, states, BOUND_MS);
+		usleep(2000);
+	}
+}
+
+/* Wait until the job's command runs (under seize-watch: traced). */
+static void wait_job(struct term *t, const char *comm, const char *states)
+{
+	wait_proc(t, comm, states, t->traced ? 1 : 0);
+	if (t->traced)
+		wait_proc(t, "seize-watch", states[0] == 'S' ? "SR" : "T", 0);
+}
+
+/* Wait until the terminal's foreground is a job, not bash. */
+static void wait_foreground_job(struct term *t)
+{
+	long deadline = now_ms() + BOUND_MS;
+	pid_t fg;
+
+	while ((fg = tcgetpgrp(t->fd)) == t->bash || fg <= 0) {
+		ck_assert_msg(now_ms() < deadline, "no job in the foreground within %d ms",
+			      BOUND_MS);
+		usleep(2000);
+	}
+}
+
+static bool kill_one(pid_t pid, const char *comm, char state, void *arg)
+{
+	(void)comm;
+	(void)state;
+	(void)arg;
+	tst_kill(pid, SIGKILL);
+	return true;
+}
+
+static void stop(struct term *t)
+{
+	int status;
+
+	each_in_session(t, kill_one, NULL);
+	tst_kill(t->bash, SIGKILL);
+	while (waitpid(t->bash, &status, 0) < 0 && errno == EINTR)
+		;
+	each_in_session(t, kill_one, NULL);	/* any that bash made meanwhile */
+	close(t->fd);
+}
+
+/* The LOG (read when seize-watch has ended, or flushed before a stop). */
+static void read_log(struct term *t, char *buf, size_t size)
+{
+	ck_assert_int_ge(tst_read_small(t->log, buf, size), 0);
+}
+
+/* The LOG of a traced run has these events, in this order (each a
+ * substring of a line, e.g. "group-stop SIGTSTP"), but those that start
+ * with '~', which may be anywhere. */
+static void expect_log(struct term *t, const char *const *events)
+{
+	char log[65536];
+	const char *at;
+	long deadline = now_ms() + BOUND_MS;
+
+	if (!t->traced)
+		return;
+	/* seize-watch may write its last lines just after the shell's prompt. */
+	for (;;) {
+		read_log(t, log, sizeof(log));
+		at = log;
+		for (size_t i = 0; events[i] && at; i++) {
+			if (events[i][0] == '~') {
+				if (!strstr(log, events[i] + 1))
+					at = NULL;
+				continue;
+			}
+			at = strstr(at, events[i]);
+			if (at)
+				at += strlen(events[i]);
+		}
+		if (at)
+			break;
+		ck_assert_msg(now_ms() < deadline, "LOG lacks the events wanted; it has:\n%s", log);
+		usleep(2000);
+	}
+	fprintf(stderr, "LOG:\n%s", log);
+}
+
+static void note(struct term *t, const char *what, const char *seen)
+{
+	fprintf(stderr, "%s: %s: %s\n", t->traced ? "traced" : "untraced", what, seen);
+}
+
+/* Bash's word for its stopped job 1: the notification's ("[1]+  Stopped
+ * COMMAND", which ends with command_end), which must be "Stopped", then
+ * `jobs -l`'s, which names the signal ("Stopped (tty input)"), returned.
+ * Two spaces follow the words: "Stopped( \\(...\\))?" would be ambiguous,
+ * and glibc's groups are not leftmost-longest. */
+static const char *job_words(struct term *t, const char *command_end)
+{
+	const char *words;
+	char re[256];
+
+	snprintf(re, sizeof(re), "\\[1\\]\\+ +(Stopped|Stopped \\([a-z ]+\\))  +[^\r]*%s\r\n",
+		 command_end);
+	words = expect(t, re);
+	note(t, "notification", words);
+	ck_assert_str_eq(words, "Stopped");
+	expect(t, PROMPT);
+	command(t, "jobs -l");
+	return expect(t, "\\[1\\]\\+ +[0-9]+ (Stopped|Stopped \\([a-z ]+\\))  ");
+}
+
+static void each_way(void (*fn)(struct term *t))
+{
+	static struct term t;
+
+	for (int traced = 0; traced < 2; traced++) {
+		start(&t, traced);
+		fn(&t);
+		stop(&t);
+	}
+}
+
+/* ---- the cases --------------------------------------------------------- */
+
+static void note_rc(struct term *t, const char *what, int rc)
+{
+	char seen[32];
+
+	snprintf(seen, sizeof(seen), "rc=%d", rc);
+	note(t, what, seen);
+}
+
+/* sleep 100: Ctrl-Z, bg, fg, Ctrl-C. */
+static void sleep_job(struct term *t)
+{
+	static const char *const events[] = {
+		"signal SIGTSTP", "group-stop SIGTSTP", "continued", "~signal SIGCONT",
+		"signal SIGINT", "killed SIGINT", NULL,
+	};
+	char line[768];
+	const char *words;
+
+	int rc;
+
+	snprintf(line, sizeof(line), "%ssleep 100", t->prefix);
+	command(t, line);
+	wait_foreground_job(t);
+	wait_job(t, "sleep", "S");
+	type(t, "\x1a");
+	words = job_words(t, "sleep 100");
+	note(t, "Ctrl-Z", words);
+	ck_assert_str_eq(words, "Stopped");
+	expect(t, PROMPT);
+	command(t, "bg");
+	expect(t, "\\[1\\]\\+ [^\r]*sleep 100 &\r\n" PROMPT);
+	wait_job(t, "sleep", "S");
+	command(t, "fg");
+	expect(t, "sleep 100\r\n");
+	wait_foreground_job(t);
+	wait_job(t, "sleep", "S");
+	type(t, "\x03");
+	expect(t, PROMPT);
+	rc = exit_status(t);
+	note_rc(t, "Ctrl-C", rc);
+	ck_assert_int_eq(rc, 130);
+	expect_log(t, events);
+}
+
+/* sleep 100 | cat: the first stage traced; Ctrl-Z, fg, Ctrl-C. */
+static void pipeline_job(struct term *t)
+{
+	static const char *const events[] = {
+		"signal SIGTSTP", "group-stop SIGTSTP", "continued", "~signal SIGCONT",
+		"signal SIGINT", "killed SIGINT", NULL,
+	};
+	char line[768];
+	const char *words;
+
+	snprintf(line, sizeof(line), "%ssleep 100 | cat", t->prefix);
+	command(t, line);
+	wait_foreground_job(t);
+	wait_job(t, "sleep", "S");
+	wait_proc(t, "cat", "S", 0);
+	type(t, "\x1a");
+	words = job_words(t, "sleep 100 \\| cat");
+	note(t, "Ctrl-Z", words);
+	ck_assert_str_eq(words, "Stopped");
+	expect(t, PROMPT);
+	command(t, "fg");
+	expect(t, "sleep 100 \\| cat\r\n");
+	wait_foreground_job(t);
+	wait_job(t, "sleep", "S");
+	wait_proc(t, "cat", "S", 0);
+	type(t, "\x03");
+	expect(t, PROMPT);
+	ck_assert_int_eq(exit_status(t), 130);
+	expect_log(t, events);
+}
+
+/* cat & reads the terminal: SIGTTIN; fg, a line, Ctrl-D. */
+static void background_reader(struct term *t)
+{
+	static const char *const events[] = {
+		"signal SIGTTIN", "group-stop SIGTTIN", "continued", "~signal SIGCONT",
+		"exited 0", NULL,
+	};
+	char line[768];
+	const char *words;
+
+	snprintf(line, sizeof(line), "%scat &", t->prefix);
+	command(t, line);
+	expect(t, PROMPT);
+	wait_job(t, "cat", "Tt");
+	command(t, "");		/* bash tells of the stop before the next prompt */
+	words = job_words(t, "cat");
+	note(t, "cat &", words);
+	ck_assert_str_eq(words, "Stopped (tty input)");
+	expect(t, PROMPT);
+	command(t, "fg");
+	expect(t, "cat\r\n");
+	wait_foreground_job(t);
+	wait_job(t, "cat", "S");
+	type(t, "hel""lo\r");
+	expect(t, "hello\r\nhello\r\n");
+	type(t, "\x04");
+	expect(t, PROMPT);
+	ck_assert_int_eq(exit_status(t), 0);
+	expect_log(t, events);
+}
+
+/* stty tostop, then a background writer: SIGTTOU; fg lets it write. */
+static void background_writer(struct term *t)
+{
+	static const char *const events[] = {
+		"signal SIGTTOU", "group-stop SIGTTOU", "continued", "~signal SIGCONT",
+		"exited 0", NULL,
+	};
+	char line[768];
+	const char *words;
+
+	command(t, "stty tostop");
+	expect(t, PROMPT);
+	snprintf(line, sizeof(line), "%ssh -c 'echo writ\"\"ten' &", t->prefix);
+	command(t, line);
+	expect(t, PROMPT);
+	wait_job(t, "sh", "Tt");
+	command(t, "");
+	words = job_words(t, "ten'");
+	note(t, "writer &", words);
+	ck_assert_str_eq(words, "Stopped (tty output)");
+	expect(t, PROMPT);
+	command(t, "fg");
+	expect(t, "\r\nwritten\r\n" PROMPT);
+	ck_assert_int_eq(exit_status(t), 0);
+	command(t, "stty -tostop");
+	expect(t, PROMPT);
+	expect_log(t, events);
+}
+
+/* less FILE: Ctrl-Z puts the terminal back and stops; fg redraws; q. */
+static void full_screen(struct term *t)
+{
+	static const char *const events[] = {
+		"signal SIGTSTP", "signal SIGTSTP", "group-stop SIGTSTP", "continued",
+		"~signal SIGCONT", "exited 0", NULL,
+	};
+	char text[4096], path[128], line[768];
+	size_t n = 0;
+	const char *words;
+
+	for (int i = 1; i <= 60; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "row-%02d\n", i);
+	write_file(t, "FILE", text, 0644, path, sizeof(path));
+	snprintf(line, sizeof(line), "%sless %s", t->prefix, path);
+	command(t, line);
+	expect(t, "row-01");
+	expect(t, "row-23");
+	wait_foreground_job(t);
+	wait_job(t, "less", "S");
+	type(t, "\x1a");
+	words = job_words(t, "FILE");
+	note(t, "less Ctrl-Z", words);
+	ck_assert_str_eq(words, "Stopped");
+	expect(t, PROMPT);
+	command(t, "fg");
+	/* Redrawn: the screen's rows again. */
+	expect(t, "row-01");
+	expect(t, "row-23");
+	note(t, "less fg", "redrawn row-01..row-23");
+	wait_job(t, "less", "S");
+	type(t, "q");
+	expect(t, PROMPT);
+	ck_assert_int_eq(exit_status(t), 0);
+	expect_log(t, events);
+}
+
+/* A script that traps SIGINT, goes on and exits 7: Ctrl-C gives 7, and the
+ * script's output is all before the prompt. */
+static void script_traps_sigint(struct term *t)
+{
+	static const char *const events[] = { "signal SIGINT", "exited 7", NULL };
+	char path[128], line[768];
+
+	write_file(t, "trapper", "#!/bin/bash\ntrap 'echo caught' INT\nsleep 100\n"
+		   "echo after\nexit 7\n", 0755, path, sizeof(path));
+	snprintf(line, sizeof(line), "%s%s", t->prefix, path);
+	command(t, line);
+	wait_foreground_job(t);
+	wait_proc(t, "trapper", "S", t->traced ? 1 : 0);
+	wait_proc(t, "sleep", "S", 0);
+	type(t, "\x03");
+	expect(t, "^\\^Ccaught\r\nafter\r\n" PROMPT "$");
+	ck_assert_int_eq(exit_status(t), 7);
+	note(t, "trap INT; exit 7", "caught, after, rc=7");
+	command(t, "echo mark");
+	expect(t, "^mark\r\n" PROMPT "$");
+	expect_log(t, events);
+}
+
+START_TEST(sleep_ctrl_z_bg_fg_ctrl_c)
+{
+	each_way(sleep_job);
+}
+END_TEST
+
+START_TEST(pipeline_ctrl_z_fg_ctrl_c)
+{
+	each_way(pipeline_job);
+}
+END_TEST
+
+START_TEST(background_reader_sigttin)
+{
+	each_way(background_reader);
+}
+END_TEST
+
+START_TEST(background_writer_sigttou)
+{
+	each_way(background_writer);
+}
+END_TEST
+
+START_TEST(less_redraws_after_fg)
+{
+	each_way(full_screen);
+}
+END_TEST
+
+START_TEST(ctrl_c_to_script_that_traps_it)
+{
+	each_way(script_traps_sigint);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("terminal");
+
+	ADD_CASE(s, sleep_ctrl_z_bg_fg_ctrl_c);
+	ADD_CASE(s, pipeline_ctrl_z_fg_ctrl_c);
+	ADD_CASE(s, background_reader_sigttin);
+	ADD_CASE(s, background_writer_sigttou);
+	ADD_CASE(s, less_redraws_after_fg);
+	ADD_CASE(s, ctrl_c_to_script_that_traps_it);
+	return s;
+}
