@@ -234,6 +234,13 @@ static bool matches(pid_t pid, const char *comm, char state, void *arg)
 	return w->traced < 0 || (w->traced ? tracer > 0 : tracer == 0);
 }
 
+static bool describe(pid_t pid, const char *comm, char state, void *arg)
+{
+	fprintf(stderr, "  %d %s %c tracer %ld\n", (int)pid, comm, state, tst_tracer_pid(pid));
+	(void)arg;
+	return true;
+}
+
 /* Wait (bounded) until a process named comm of the session is in one of
  * states; traced: as in struct want. */
 static void wait_proc(struct term *t, const char *comm, const char *states, int traced)
@@ -242,6 +249,10 @@ static void wait_proc(struct term *t, const char *comm, const char *states, int 
 	long deadline = now_ms() + BOUND_MS;
 
 	while (each_in_session(t, matches, &w) == 0) {
+		if (now_ms() >= deadline) {
+			fprintf(stderr, "session %d:\n", (int)t->bash);
+			each_in_session(t, describe, NULL);
+		}
 		ck_assert_msg(now_ms() < deadline, "%s: no %s%s in state [%s] within %d ms",
 			      t->traced ? "traced" : "untraced",
 			      traced == 1 ? "traced " : "", comm, states, BOUND_MS);
@@ -455,9 +466,10 @@ static void background_reader(struct term *t)
 
 	snprintf(line, sizeof(line), "%scat &", t->prefix);
 	command(t, line);
-	expect(t, PROMPT);
 	wait_job(t, "cat", "Tt");
-	command(t, "");		/* bash tells of the stop before the next prompt */
+	/* bash tells of the stop before its next prompt: the one after
+	 * "[1] PID", or if the stop came later, the one after this line. */
+	type(t, "\r");
 	words = job_words(t, "cat");
 	note(t, "cat &", words);
 	ck_assert_str_eq(words, "Stopped (tty input)");
@@ -488,9 +500,8 @@ static void background_writer(struct term *t)
 	expect(t, PROMPT);
 	snprintf(line, sizeof(line), "%ssh -c 'echo writ\"\"ten' &", t->prefix);
 	command(t, line);
-	expect(t, PROMPT);
 	wait_job(t, "sh", "Tt");
-	command(t, "");
+	type(t, "\r");
 	words = job_words(t, "ten'");
 	note(t, "writer &", words);
 	ck_assert_str_eq(words, "Stopped (tty output)");

@@ -119,9 +119,11 @@ static void usage(FILE *f)
 		"  -h, --help           show this help and exit\n"
 		"      --version        show the version and exit\n"
 		"\n"
-		"SIGINT, SIGTERM or SIGHUP detach from every process, leaving each running\n"
-		"or stopped as it was.  Exit status: with COMMAND, the command's (128+N if\n"
-		"signal N killed it; 126 or 127 if it could not be run); with -p, 0 once\n"
+		"SIGTERM or SIGHUP (and SIGINT with -p) detach from every process, leaving\n"
+		"each running or stopped as it was.  With COMMAND, SIGINT and SIGQUIT are\n"
+		"the command's, and seize-watch stops and continues as the command does.\n"
+		"Exit status: with COMMAND, the command's (killed by signal N: the same\n"
+		"signal, else 128+N; 126 or 127 if it could not be run); with -p, 0 once\n"
 		"every process has ended; 1 on a failure, 2 on a usage error.\n");
 }
 
