@@ -44,7 +44,6 @@ struct thread {
 	unsigned int stop_epoch; /* the process stop that trap belonged to, 0: a stale one */
 	bool held_at_event_stop; /* HELD at a PTRACE_EVENT_STOP (LISTEN is allowed) */
 	int pending_sig;	/* HELD at a signal-delivery-stop: the signal */
-	bool stop_delivered;	/* it took a stop signal since its last group-stop trap */
 	bool unannounced;	/* adopted at its first stop: its creator's CLONE or
 				   FORK event is still to come */
 	struct thread *next;	/* in proc->threads, or in the free pool */
@@ -240,7 +239,7 @@ static void resume(struct thread *th)
 		ret = seize_cont(th->tid, th->pending_sig);
 		th->state = THREAD_RUNNING;
 		if (ret == 0 && seize_is_stop_signal(th->pending_sig))
-			th->proc->stop_armed = th->stop_delivered = true;
+			th->proc->stop_armed = true;
 	}
 	/* -ESRCH: killed while held; its death report is on its way. */
 	if (ret < 0)
@@ -407,33 +406,12 @@ static bool has_sender(const siginfo_t *si)
  * begins only at a group-stop report that follows the delivery of a stop
  * signal (or the attach), and it ends only at a trap from a thread that took
  * part in that very stop.  Each stop is then reported once, end and all. */
-/* Whether every thread's last trap said group-stop.  Once the end of the
- * last stop was read from a thread, a group-stop trap from that thread is
- * of a new stop: so all of them saying so is a stop in effect, whatever a
- * stale report disarmed. */
-static bool all_traps_say_stopped(const struct proc *p)
-{
-	const struct thread *th;
-
-	for (th = p->threads; th; th = th->next)
-		if (!th->group_stopped)
-			return false;
-	return true;
-}
-
 static void handle_stop_trap(struct seize_tracer *t, struct thread *th, const struct seize_event *sev)
 {
 	struct proc *p = th->proc;
 
 	if (sev->group_stop) {
-		/* This thread's own stop signal came before this trap: the stop
-		 * is new even if a stale end of the last one, read after the
-		 * delivery, disarmed the process. */
-		bool own = th->stop_delivered;
-
-		th->stop_delivered = false;
-		th->group_stopped = true;
-		if (!p->group_stopped && (p->stop_armed || own || all_traps_say_stopped(p))) {
+		if (!p->group_stopped && p->stop_armed) {
 			p->group_stopped = true;
 			p->stop_armed = false;
 			p->epoch++;
