@@ -1052,6 +1052,79 @@ static struct run *watch_threaded(int count, pid_t *p, pid_t *tids, int *go_w)
 }
 
 /* -p with a thread's id: a bad process id (exit 2), said so. */
+/* Workers that each make and join short-lived threads: the tracer reads
+ * many a thread's whole life before its creator's CLONE event. */
+static void *churn_leaf(void *arg)
+{
+	return arg;
+}
+
+static void *churn_worker(void *arg)
+{
+	int r;
+
+	for (r = 0; r < 20; r++) {
+		pthread_t leaf;
+
+		if (pthread_create(&leaf, NULL, churn_leaf, NULL) != 0)
+			_exit(3);
+		pthread_join(leaf, NULL);
+	}
+	return arg;
+}
+
+static void churner(void *arg)
+{
+	pthread_t workers[32];
+	int i;
+	char go;
+
+	if (read(*(const int *)arg, &go, 1) != 1)
+		_exit(2);
+	for (i = 0; i < 32; i++)
+		if (pthread_create(&workers[i], NULL, churn_worker, NULL) != 0)
+			_exit(3);
+	for (i = 0; i < 32; i++)
+		pthread_join(workers[i], NULL);
+}
+
+/* seize-watch -p of a thread churner ends within a second of its death and
+ * reports no thread as a process (it used to spin at ~97% CPU forever). */
+START_TEST(pid_of_thread_churner_ends_with_it)
+{
+	char pid[16];
+	const char *args[] = { "--json", "-e", "new-child,exited", "-p", pid, NULL };
+	long deadline, ended;
+	struct run *r;
+	int go[2], status;
+	pid_t p;
+
+	tst_pipe(go);
+	p = tst_fork(churner, &go[0]);
+	snprintf(pid, sizeof(pid), "%d", (int)p);
+	r = run_watch(args);
+	deadline = now_ms() + BOUND_MS;
+	while (tracer_pid_of(p) != r->pid) {
+		ck_assert_msg(now_ms() < deadline, "seize-watch did not attach to %d", (int)p);
+		usleep(1000);	/* a bounded /proc poll */
+	}
+	tst_write_byte(go[1], 'g');
+	status = wait_child(p, 0, BOUND_MS);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ended = now_ms();
+	status = wait_child(r->pid, 0, 1000);
+	ck_assert_msg(now_ms() - ended <= 1000, "seize-watch took %ld ms", now_ms() - ended);
+	r->pid = 0;
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	drain(r->out, r->out_buf, sizeof(r->out_buf), &r->out_len, &r->out_eof);
+	ck_assert_int_eq(count_events(r, "new-child", 0, NULL, 0), 0);
+	ck_assert_int_eq(count_events(r, "exited", p, NULL, 0), 1);
+	run_free(r);
+	close(go[0]);
+	close(go[1]);
+}
+END_TEST
+
 START_TEST(pid_of_a_thread_exits_2)
 {
 	struct threads_spec spec = { .count = 1 };
@@ -1538,6 +1611,7 @@ Suite *test_suite(void)
 	ADD_CASE(s, sigint_is_the_commands);
 	ADD_CASE(s, sigint_with_pid_detaches);
 	ADD_CASE(s, pid_of_a_thread_exits_2);
+	ADD_CASE(s, pid_of_thread_churner_ends_with_it);
 	ADD_CASE(s, threads_are_reported);
 	ADD_CASE(s, threaded_stop_is_reported_once);
 	ADD_CASE(s, exec_from_a_thread);
