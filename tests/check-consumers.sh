@@ -99,6 +99,26 @@ if need pkg-config; then
 	[ "$got" = "$version" ] || fail "pkg-config --modversion seize is $got, the project is $version"
 fi
 
+# ---- the installed headers under strict C99 ---------------------------------
+
+# siginfo_t is POSIX: with plain -std=c99 the headers must stop with exactly
+# one #error that names _POSIX_C_SOURCE, and compile cleanly once it is set.
+cc=${CC:-cc}
+printf '#include <seize/seize.h>\n#include <seize/tracer.h>\ntypedef int seize_c99_only;\n' >"$tmp/c99-include.c"
+{ cat "$tmp/c99-include.c"; printf 'int seize_c99(void);\nint seize_c99(void) { return seize_tracer_event_name(SEIZE_TRACER_ATTACHED) != NULL; }\n'; } >"$tmp/c99.c"
+if ! need "$cc"; then
+	skip "strict C99 headers: $cc is not installed"
+elif "$cc" -std=c99 -pedantic-errors -I"$prefix/include" -c "$tmp/c99-include.c" -o "$tmp/c99.o" >"$log" 2>&1; then
+	fail "strict C99 headers: -std=c99 without _POSIX_C_SOURCE compiled; expected one #error naming it"
+elif [ "$(grep -c ': error' "$log")" != 1 ] || ! grep ': error' "$log" | grep '#error' | grep -q _POSIX_C_SOURCE; then
+	fail "strict C99 headers: -std=c99 gave other than one #error naming _POSIX_C_SOURCE:"
+	sed 's/^/    /' "$log"
+elif step "strict C99 headers: -std=c99 -D_POSIX_C_SOURCE=200809L" \
+	"$cc" -std=c99 -pedantic-errors -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L \
+	-I"$prefix/include" -c "$tmp/c99.c" -o "$tmp/c99.o"; then
+	echo "ok: strict C99 headers (one #error without _POSIX_C_SOURCE, clean with it)"
+fi
+
 # ---- a meson project, libseize as its subproject --------------------------
 
 mkdir -p "$tmp/meson/subprojects"

@@ -1,4 +1,7 @@
-/* The public header must stand alone in strict C99 (siginfo_t needs POSIX). */
+/* The public headers must stand alone in strict C99 with nothing defined but
+ * the POSIX feature macro they ask for (siginfo_t is POSIX, not ISO C; without
+ * it seize.h stops with one #error naming _POSIX_C_SOURCE, which
+ * tests/check-consumers.sh checks).  Built with -std=c99 -pedantic-errors. */
 #define _POSIX_C_SOURCE 200809L
 #include <seize/seize.h>
 #include <seize/tracer.h>

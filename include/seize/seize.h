@@ -63,6 +63,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/*
+ * siginfo_t is POSIX, not ISO C: under a strict -std=c99 or -std=c11 the C
+ * library declares it only when a feature macro asks for it (glibc turns on
+ * _DEFAULT_SOURCE in the gnu modes, g++ defines _GNU_SOURCE).  Tested after
+ * the includes above, which settle those macros: one clear error rather
+ * than a cascade of "unknown type name".
+ */
+#if !((defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE - 0 >= 199309L) || \
+      (defined(_XOPEN_SOURCE) && _XOPEN_SOURCE - 0 >= 500) || \
+      defined(_GNU_SOURCE) || defined(_DEFAULT_SOURCE) || defined(_BSD_SOURCE))
+#error "libseize needs POSIX siginfo_t: define _POSIX_C_SOURCE=200809L before any #include (or use -std=gnu11)"
+#else
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -310,4 +323,5 @@ int seize_explain_attach(pid_t tid, int error, char *buf, size_t size);
 }
 #endif
 
+#endif /* POSIX feature macros */
 #endif /* SEIZE_SEIZE_H */

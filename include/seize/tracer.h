@@ -57,6 +57,9 @@
 
 #include <seize/seize.h>
 
+/* Where seize.h stopped with its #error (no POSIX feature macro), say nothing more. */
+#ifdef SEIZE_WAIT_NOHANG
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -246,4 +249,5 @@ const char *seize_tracer_event_name(enum seize_tracer_event_type type);
 }
 #endif
 
+#endif /* SEIZE_WAIT_NOHANG: seize.h is complete */
 #endif /* SEIZE_TRACER_H */
