@@ -3,8 +3,11 @@
 #
 # Configure SOURCE_DIR afresh (tests and examples off), install it into a
 # temporary prefix, and check what a user gets there: the headers, the
-# libraries, the man pages and a seize.pc of VERSION.  Then build, run and
-# expect "ok" from three consumers of consumers/:
+# libraries, the man pages and a seize.pc of VERSION; that the installed
+# bin/seize-watch runs without LD_LIBRARY_PATH, there and from a moved copy,
+# while a /usr install has no RUNPATH; and that the installed headers under
+# plain -std=c99 stop with one #error naming _POSIX_C_SOURCE and compile
+# with it.  Then build, run and expect "ok" from the consumers of consumers/:
 #   meson   dependency('seize', fallback: ...) with the source tree as
 #           subprojects/seize (the fallback forced, so it is what is tested)
 #   make    pkg-config --cflags --libs seize, built as C and as C++
@@ -92,6 +95,36 @@ for f in include/seize/seize.h include/seize/tracer.h lib/libseize.so lib/libsei
 	 share/man/man7/seize.7 share/man/man1/seize-watch.1; do
 	[ -e "$prefix/$f" ] || fail "install: $f is missing from the prefix"
 done
+
+# The installed seize-watch runs from this prefix without LD_LIBRARY_PATH
+# (a RUNPATH relative to $ORIGIN), and from a copy of the prefix elsewhere.
+cp -a "$prefix" "$tmp/moved"
+for p in "$prefix" "$tmp/moved"; do
+	if ! out=$(env -u LD_LIBRARY_PATH "$p/bin/seize-watch" --version 2>&1); then
+		fail "installed seize-watch: $p/bin/seize-watch --version failed: $out"
+	elif [ "$out" != "seize-watch $version" ]; then
+		fail "installed seize-watch: $p/bin/seize-watch --version printed '$out'"
+	else
+		echo "ok: installed seize-watch runs from ${p#"$tmp"/}"
+	fi
+done
+rm -rf "$tmp/moved"
+
+# A /usr install (as a distribution package builds it) has no RUNPATH.
+if ! need readelf; then
+	skip "/usr install: readelf is not installed"
+elif step "/usr install: configure" "$meson" setup "$tmp/build-usr" "$src" --prefix=/usr \
+	-Dtests=disabled -Dexamples=false &&
+     step "/usr install: build" "$meson" compile -C "$tmp/build-usr" &&
+     step "/usr install: install" env DESTDIR="$tmp/destdir" "$meson" install -C "$tmp/build-usr"; then
+	if readelf -d "$tmp/destdir/usr/bin/seize-watch" | grep -E 'RPATH|RUNPATH' >"$log"; then
+		fail "/usr install: bin/seize-watch has a run path:"
+		sed 's/^/    /' "$log"
+	else
+		echo "ok: /usr install: bin/seize-watch has no RUNPATH"
+	fi
+fi
+rm -rf "$tmp/build-usr" "$tmp/destdir"
 
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 if need pkg-config; then
