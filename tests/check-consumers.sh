@@ -10,6 +10,7 @@
 # with it.  Then build, run and expect "ok" from the consumers of consumers/:
 #   meson   dependency('seize', fallback: ...) with the source tree as
 #           subprojects/seize (the fallback forced, so it is what is tested)
+#   meson-static  subproject('seize', default_options: default_library=static)
 #   make    pkg-config --cflags --libs seize, built as C and as C++
 #   cmake   pkg_check_modules(SEIZE REQUIRED IMPORTED_TARGET seize)
 # A consumer whose tool (make, cmake, c++, pkg-config) is missing is skipped
@@ -163,6 +164,28 @@ if step "meson consumer: configure" env -u PKG_CONFIG_PATH "$meson" setup "$tmp/
 	[ -e "$tmp/meson/build/subprojects/seize/libseize.so" ] ||
 		fail "meson consumer: libseize was not built as its subproject"
 	expect_ok "meson subproject consumer" "$tmp/meson/build/consumer"
+fi
+
+# ---- a meson project, libseize as its static subproject --------------------
+
+# Only subproject('seize', default_options: ['default_library=static']): no
+# -Dseize: options.  It must set up (the tests need a shared library and must
+# not be read), build, link libseize in and run.
+mkdir -p "$tmp/meson-static/subprojects"
+cp "$src/consumers/meson-static/meson.build" "$src/consumers/consumer.c" "$tmp/meson-static/"
+ln -s "$src" "$tmp/meson-static/subprojects/seize"
+if step "static subproject consumer: configure" env -u PKG_CONFIG_PATH "$meson" setup \
+	"$tmp/meson-static/build" "$tmp/meson-static" &&
+   step "static subproject consumer: build" "$meson" compile -C "$tmp/meson-static/build"; then
+	[ -e "$tmp/meson-static/build/subprojects/seize/libseize.a" ] ||
+		fail "static subproject consumer: libseize.a was not built as its subproject"
+	if "$meson" introspect --tests "$tmp/meson-static/build" | grep -q '"name"'; then
+		fail "static subproject consumer: the subproject defined tests"
+	fi
+	if need readelf && readelf -d "$tmp/meson-static/build/consumer" | grep -q 'NEEDED.*libseize'; then
+		fail "static subproject consumer: consumer links libseize.so, not libseize.a"
+	fi
+	expect_ok "meson static subproject consumer" "$tmp/meson-static/build/consumer"
 fi
 
 # ---- a Makefile with pkg-config, as C and as C++ ---------------------------
