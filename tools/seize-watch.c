@@ -49,6 +49,8 @@
 #include <seize/tracer.h>
 
 #include "watch-format.h"
+/* The library's own /proc reader, built in (it is not exported). */
+#include "../src/internal.h"
 
 #ifndef SEIZE_VERSION
 #error "SEIZE_VERSION comes from meson.build: the version lives there only"
@@ -402,36 +404,15 @@ static void finish(struct watch *w, int status)
 	exit(status);
 }
 
-/* The process that thread tid belongs to (its Tgid), or 0 if unknown. */
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], buf[4096];
-	const char *field;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	field = strstr(buf, "\nTgid:");
-	return field ? (pid_t)strtol(field + 6, NULL, 10) : 0;
-}
-
 static void attach_all(struct watch *w, const pid_t *pids, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		pid_t tgid = tgid_of(pids[i]);
+		long tgid = seize_proc_status_field(pids[i], "Tgid");
 		char why[256];
 		int ret;
 
 		if (tgid > 0 && tgid != pids[i]) {
-			complain("%d is a thread of process %d", (int)pids[i], (int)tgid);
+			complain("%d is a thread of process %ld", (int)pids[i], tgid);
 			finish(w, EXIT_USAGE);	/* detaches the others, as found */
 		}
 		ret = seize_tracer_attach(w->tracer, pids[i]);
