@@ -42,6 +42,8 @@ struct thread {
 	enum thread_state state;
 	bool group_stopped;	/* its last STOP trap said: group-stop in effect */
 	unsigned int stop_epoch; /* the process stop that trap belonged to, 0: a stale one */
+	unsigned int end_seen_in; /* its last STOP trap said "no group-stop" and was read
+				     while stop number end_seen_in was reported; 0: not so */
 	bool held_at_event_stop; /* HELD at a PTRACE_EVENT_STOP (LISTEN is allowed) */
 	int pending_sig;	/* HELD at a signal-delivery-stop: the signal */
 	bool unannounced;	/* adopted at its first stop: its creator's CLONE or
@@ -400,12 +402,22 @@ static bool has_sender(const siginfo_t *si)
 	       si->si_code == SI_MESGQ;
 }
 
+static void report_continued(struct seize_tracer *t, struct thread *th)
+{
+	struct proc *p = th->proc;
+
+	p->group_stopped = false;
+	p->stop_armed = false;
+	emit_simple(t, SEIZE_TRACER_CONTINUED, p->pid, th->tid, SIGCONT);
+}
+
 /* A STOP trap's signal is the group-stop state when the thread trapped, not
  * when we read it, and threads are read one at a time: a report read after
  * a SIGCONT (or after a new SIGSTOP) is stale.  So a process-level stop
  * begins only at a group-stop report that follows the delivery of a stop
- * signal (or the attach), and it ends only at a trap from a thread that took
- * part in that very stop.  Each stop is then reported once, end and all. */
+ * signal (or the attach), and it ends at a trap from a thread that took part
+ * in that very stop, or when a thread proves it over (note_stop_signal_dequeued).
+ * Each stop is then reported once, end and all. */
 static void handle_stop_trap(struct seize_tracer *t, struct thread *th, const struct seize_event *sev)
 {
 	struct proc *p = th->proc;
@@ -419,11 +431,24 @@ static void handle_stop_trap(struct seize_tracer *t, struct thread *th, const st
 		}
 		th->stop_epoch = p->group_stopped ? p->epoch : 0;
 	} else if (th->group_stopped && p->group_stopped && th->stop_epoch == p->epoch) {
-		p->group_stopped = false;
-		p->stop_armed = false;
-		emit_simple(t, SEIZE_TRACER_CONTINUED, p->pid, th->tid, SIGCONT);
+		report_continued(t, th);
 	}
 	th->group_stopped = sev->group_stop;
+	th->end_seen_in = !sev->group_stop && p->group_stopped ? p->epoch : 0;
+}
+
+/* A thread dequeued a stop signal.  If its last STOP trap said "running"
+ * and was read during the stop reported now, that stop has ended: had the
+ * stop begun after that trap, the kernel would have trapped the thread again
+ * (TRAP_NOTIFY) before it could dequeue anything.  Say so now, or the end
+ * traps still to be read would close the new stop instead of the old one. */
+static void note_stop_signal_dequeued(struct seize_tracer *t, struct thread *th)
+{
+	struct proc *p = th->proc;
+
+	if (th->end_seen_in && p->group_stopped && th->end_seen_in == p->epoch)
+		report_continued(t, th);
+	th->end_seen_in = 0;
 }
 
 static void handle(struct seize_tracer *t, const struct seize_event *sev)
@@ -473,6 +498,8 @@ static void handle(struct seize_tracer *t, const struct seize_event *sev)
 			}
 		}
 		th->pending_sig = sev->sig;
+		if (seize_is_stop_signal(sev->sig))
+			note_stop_signal_dequeued(t, th);
 		/* Deliver before telling: the wait consumed the stop, so if the
 		 * tracing program died in the callback the kernel would resume
 		 * the tracee without its signal (a SIGSTOP lost for good). */

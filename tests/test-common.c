@@ -18,8 +18,15 @@
 
 void test_add_case(Suite *s, const char *name, const TTest *fn)
 {
+	test_add_long_case(s, name, fn, 0);
+}
+
+void test_add_long_case(Suite *s, const char *name, const TTest *fn, double seconds)
+{
 	TCase *tc = tcase_create(name);
 
+	if (seconds > 0)
+		tcase_set_timeout(tc, seconds);	/* CK_TIMEOUT_MULTIPLIER still applies */
 	tcase_add_test(tc, fn);
 	suite_add_tcase(s, tc);
 }

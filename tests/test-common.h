@@ -18,6 +18,9 @@ extern const bool test_needs_ptrace;
 /* Add a test case of its own (so CK_RUN_CASE=name works) with a time bound. */
 #define ADD_CASE(suite, fn) test_add_case((suite), #fn, (fn))
 void test_add_case(Suite *s, const char *name, const TTest *fn);
+/* The same, for a case that needs longer than CK_DEFAULT_TIMEOUT. */
+#define ADD_LONG_CASE(suite, fn, seconds) test_add_long_case((suite), #fn, (fn), (seconds))
+void test_add_long_case(Suite *s, const char *name, const TTest *fn, double seconds);
 
 /* The one way tests send signals: fails the test on a pid <= 0, which as
  * root would reach a whole process group or every process. */

@@ -788,6 +788,7 @@ static int reap_untraced_leader(pid_t pid)
  *   'N' waitid(WSTOPPED|WCONTINUED|WNOHANG) -> '0' nothing, 's', 'c' or '?'
  *   'R' then a uint32_t n: n cycles of 'S' and 'C', each step reported, then 'D'
  *   'L' cycles, each step reported, until a 'Q' comes; then 'D'
+ *   'X' send SIGSTOP, SIGCONT, SIGSTOP back to back, waitid(WSTOPPED) -> as 'S'
  * On EOF she kills and reaps the target, and exits. */
 struct mother {
 	pid_t pid;
@@ -809,7 +810,11 @@ static char mother_step(pid_t target, char order)
 	int options;
 
 	memset(&si, 0, sizeof(si));
-	if (order == 'S') {
+	if (order == 'S' || order == 'X') {
+		if (order == 'X') {
+			tst_kill(target, SIGSTOP);
+			tst_kill(target, SIGCONT);
+		}
 		tst_kill(target, SIGSTOP);
 		options = WSTOPPED;
 	} else if (order == 'C') {
@@ -1052,6 +1057,94 @@ END_TEST
 START_TEST(storm_1000_stop_continue_8_threads)
 {
 	storm(8, 1000, 0x5708);
+}
+END_TEST
+
+/* SIGSTOP, SIGCONT, SIGSTOP back to back from the real parent, to a process
+ * of 16 threads, then SIGCONT once it is stopped: the first stop may or may
+ * not take effect before the SIGCONT, but whatever the kernel did, the
+ * tracer's stops and continues strictly alternate, and once everything has
+ * settled its last word agrees with the parent's (stopped, then running).
+ * Open defect: on a loaded machine, a stale group-stop report of the first
+ * stop, read after the second SIGSTOP's delivery, is taken for the second
+ * stop, and its thread's next trap then ends it while the process is
+ * stopped (failed in 4 of 6 runs with three copies in parallel; green in
+ * 10 of 10 runs alone, since a stale end read after that delivery no longer
+ * ends the new stop).  Not in the default suite until fixed. */
+static void rapid_rounds(int rounds, uint64_t seed)
+{
+	struct victim v = { .nthreads = 15 };
+	struct seize_tracer *t;
+	struct mother m;
+	bool stopped = false;
+	int round, i, fd, stops = 0, conts = 0;
+	long started;
+
+	begin_case(seed);
+	mother_start(&m, &v);
+	wait_threads_in(m.target, "S");
+	t = new_tracer(0);
+	CHECK_INT(seize_tracer_attach(t, m.target), 0);
+	fd = seize_tracer_fd(t);
+	CHECK(fd >= 0, "seize_tracer_fd gave %d", fd);
+	started = now_ms();
+	for (round = 0; round < rounds; round++) {
+		int phase;
+
+		next_round(round);
+		for (phase = 0; phase < 2; phase++) {
+			char reply;
+
+			nrecs = 0;
+			mother_order(&m, phase == 0 ? 'X' : 'C');
+			/* The tracer must keep going while she waits. */
+			for (;;) {
+				struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+							 { .fd = m.report, .events = POLLIN } };
+
+				CHECK(poll(pfd, 2, BOUND_MS) > 0, "stalled: target %s; %s; events: %s",
+				      states_text(m.target), signals_text(m.target), recs_text());
+				if (pfd[0].revents)
+					CHECK_INT(seize_tracer_dispatch(t, 0) >= 0, 1);
+				if (pfd[1].revents)
+					break;
+			}
+			reply = mother_reply(&m);
+			CHECK(reply == (phase == 0 ? 's' : 'c'), "the mother saw '%c'", reply);
+			settle(t, m.target, phase == 0 ? "t" : "S");
+			CHECK(!recs_overflowed, "more than %d events", MAX_RECS);
+			for (i = 0; i < nrecs; i++) {
+				if (recs[i].type == SEIZE_TRACER_GROUP_STOP) {
+					CHECK(!stopped, "two group-stops in a row; events: %s",
+					      recs_text());
+					stopped = true;
+					stops++;
+				} else if (recs[i].type == SEIZE_TRACER_CONTINUED) {
+					CHECK(stopped, "continued without a stop; events: %s",
+					      recs_text());
+					stopped = false;
+					conts++;
+				}
+			}
+			CHECK(stopped == (phase == 0), "the parent sees it %s, the tracer's "
+			      "last word is %s; events: %s", phase == 0 ? "stopped" : "running",
+			      stopped ? "group-stop" : "continued", recs_text());
+		}
+	}
+	CHECK(stops == conts && stops >= rounds, "%d group-stops, %d continued in %d rounds",
+	      stops, conts, rounds);
+	fprintf(stderr, "rapid: %d rounds, %d stops: %ld ms\n", rounds, stops, now_ms() - started);
+	mother_order(&m, 'N');
+	CHECK(mother_reply(&m) != '?', "the mother sees something odd after the last continue");
+	expect_counts(t, 1, 16);
+	seize_tracer_destroy(t);
+	mother_end(&m);
+	expect_no_children();
+}
+
+START_TEST(rapid_stop_cont_stop_16_threads)
+{
+	rapid_rounds(2000, 0x5716);
 }
 END_TEST
 
@@ -2536,6 +2629,9 @@ Suite *test_suite(void)
 
 	ADD_CASE(s, storm_1000_stop_continue);
 	ADD_CASE(s, storm_1000_stop_continue_8_threads);
+	/* Known to fail: see the case.  Run it with SEIZE_STRESS_OPEN_RACES=1. */
+	if (getenv("SEIZE_STRESS_OPEN_RACES"))
+		ADD_LONG_CASE(s, rapid_stop_cont_stop_16_threads, 90);
 	ADD_CASE(s, threads_128_each_stop_reported);
 	ADD_CASE(s, threads_128_one_report_per_round);
 	ADD_CASE(s, kill_requests_1);
