@@ -9,7 +9,7 @@
 
 #include "internal.h"
 
-bool seize_is_stop_signal(int sig)
+bool decode_is_stop_signal(int sig)
 {
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
@@ -59,7 +59,7 @@ static int decode_stop(unsigned int status, struct seize_event *ev)
 	if (ev->type == SEIZE_EVENT_STOP) {
 		/* The kernel reports the stop signal while a group-stop is in
 		 * effect, SIGTRAP otherwise (do_jobctl_trap()). */
-		if (sig != SIGTRAP && !seize_is_stop_signal(sig))
+		if (sig != SIGTRAP && !decode_is_stop_signal(sig))
 			return -EINVAL;
 		ev->sig = sig;
 		ev->group_stop = sig != SIGTRAP;

@@ -16,35 +16,56 @@
 
 /* sys.c: the only file that makes ptrace and wait system calls.  Each returns
  * the kernel's result or -errno, and leaves errno as it found it. */
-long seize_sys_ptrace(int request, pid_t tid, void *addr, void *data);
-int seize_sys_waitpid(pid_t tid, int *status, int options);
+long sys_ptrace(int request, pid_t tid, void *addr, void *data);
+int sys_waitpid(pid_t tid, int *status, int options);
 
-int seize_sys_waitid(idtype_t idtype, id_t id, siginfo_t *si, int options);
-void seize_sys_reap(pid_t pid);
+int sys_waitid(idtype_t idtype, id_t id, siginfo_t *si, int options);
+void sys_reap(pid_t pid);
 
 /* tidmap.c: tid -> pointer in O(1).  Zero-initialise; keys are > 0. */
-struct seize_tidmap_slot {
+struct tidmap_slot {
 	pid_t key;	/* 0 empty, -1 deleted */
 	void *value;
 };
-struct seize_tidmap {
-	struct seize_tidmap_slot *slots;
+struct tidmap {
+	struct tidmap_slot *slots;
 	size_t capacity, used, tombstones;
 };
-int seize_tidmap_put(struct seize_tidmap *map, pid_t key, void *value);
-void *seize_tidmap_get(const struct seize_tidmap *map, pid_t key);
-void seize_tidmap_del(struct seize_tidmap *map, pid_t key);
+int tidmap_put(struct tidmap *map, pid_t key, void *value);
+void *tidmap_get(const struct tidmap *map, pid_t key);
+void tidmap_del(struct tidmap *map, pid_t key);
 /* Empties the map, keeping its memory. */
-void seize_tidmap_clear(struct seize_tidmap *map);
-void seize_tidmap_free(struct seize_tidmap *map);
+void tidmap_clear(struct tidmap *map);
+void tidmap_free(struct tidmap *map);
 
-/* procfs.c: the few /proc facts the tracer needs. */
-/* A field of /proc/TID/status ("Tgid", "PPid", "TracerPid"), or -errno. */
-long seize_proc_status_field(pid_t tid, const char *field);
+/* procfs.c: the one /proc reader.  Each call leaves errno alone. */
+/* A small file read whole and NUL-terminated: its length, or -errno. */
+int procfs_read(const char *path, char *buf, size_t size);
+/* The value of "Name:" in a status text (blanks skipped), or NULL. */
+const char *procfs_field(const char *text, const char *name);
+long procfs_field_long(const char *text, const char *name, long dflt);
+/* A number field of /proc/TID/status ("Tgid", "PPid", "TracerPid"):
+ * -ESRCH if the thread is gone, -ENOENT if there is no such field. */
+long procfs_status_field(pid_t tid, const char *name);
+/* Field n (1-based, n >= 3) of a /proc stat text, or NULL. */
+const char *procfs_stat_field(const char *text, int n);
 /* The state letter of thread tid of process pid ('R', 'S', 'Z' ...), 0 if gone. */
-char seize_proc_task_state(pid_t pid, pid_t tid);
+char procfs_task_state(pid_t pid, pid_t tid);
+/* /proc/TID/stat's flags (PF_*), 0 if gone. */
+unsigned long procfs_stat_flags(pid_t tid);
+/* Our own settings, as the kernel shows them. */
+struct procfs_self {
+	int yama;		/* -1 without Yama */
+	bool seccomp_filtered;
+	bool cap_sys_ptrace;
+};
+void procfs_read_self(struct procfs_self *self);
+
+/* names.c: "EPERM" (symbolic) or "Operation not permitted" for the errnos
+ * that ptrace and wait give, NULL for others. */
+const char *names_errno(int err, bool symbolic);
 
 /* decode.c */
-bool seize_is_stop_signal(int sig);
+bool decode_is_stop_signal(int sig);
 
 #endif

@@ -13,14 +13,14 @@ static long request(int req, pid_t tid, int sig)
 {
 	if (tid <= 0)
 		return -EINVAL;
-	return seize_sys_ptrace(req, tid, NULL, (void *)(long)sig);
+	return sys_ptrace(req, tid, NULL, (void *)(long)sig);
 }
 
 SEIZE_EXPORT int seize_attach(pid_t tid, unsigned int options)
 {
 	if (tid <= 0 || (options & ~SEIZE_KNOWN_OPTIONS))
 		return -EINVAL;
-	return (int)seize_sys_ptrace(PTRACE_SEIZE, tid, NULL,
+	return (int)sys_ptrace(PTRACE_SEIZE, tid, NULL,
 				     (void *)(unsigned long)(options | PTRACE_O_TRACESYSGOOD));
 }
 
@@ -57,7 +57,7 @@ static void fetch_details(struct seize_event *ev)
 	switch (ev->type) {
 	case SEIZE_EVENT_SIGNAL:
 	case SEIZE_EVENT_STOP:
-		ev->has_siginfo = seize_sys_ptrace(PTRACE_GETSIGINFO, ev->tid, NULL,
+		ev->has_siginfo = sys_ptrace(PTRACE_GETSIGINFO, ev->tid, NULL,
 						   &ev->siginfo) == 0;
 		break;
 	case SEIZE_EVENT_FORK:
@@ -67,7 +67,7 @@ static void fetch_details(struct seize_event *ev)
 	case SEIZE_EVENT_VFORK_DONE:
 	case SEIZE_EVENT_EXIT:
 	case SEIZE_EVENT_SECCOMP:
-		if (seize_sys_ptrace(PTRACE_GETEVENTMSG, ev->tid, NULL, &ev->msg) < 0)
+		if (sys_ptrace(PTRACE_GETEVENTMSG, ev->tid, NULL, &ev->msg) < 0)
 			ev->msg = 0;
 		break;
 	default:
@@ -83,7 +83,7 @@ SEIZE_EXPORT int seize_wait(pid_t tid, struct seize_event *ev, unsigned int flag
 	if (!ev || tid == 0 || tid < -1 || (flags & ~SEIZE_WAIT_NOHANG))
 		return -EINVAL;
 
-	ret = seize_sys_waitpid(tid, &status,
+	ret = sys_waitpid(tid, &status,
 				__WALL | ((flags & SEIZE_WAIT_NOHANG) ? WNOHANG : 0));
 	if (ret == 0)
 		memset(ev, 0, sizeof(*ev));	/* SEIZE_EVENT_NONE */

@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-long seize_sys_ptrace(int request, pid_t tid, void *addr, void *data)
+long sys_ptrace(int request, pid_t tid, void *addr, void *data)
 {
 	int saved = errno;
 	long ret;
@@ -22,7 +22,7 @@ long seize_sys_ptrace(int request, pid_t tid, void *addr, void *data)
 	return ret;
 }
 
-int seize_sys_waitpid(pid_t tid, int *status, int options)
+int sys_waitpid(pid_t tid, int *status, int options)
 {
 	int saved = errno;
 	pid_t ret = waitpid(tid, status, options);
@@ -34,7 +34,7 @@ int seize_sys_waitpid(pid_t tid, int *status, int options)
 }
 
 /* Reap pid (our child or tracee), whatever its end: for cleanup paths. */
-void seize_sys_reap(pid_t pid)
+void sys_reap(pid_t pid)
 {
 	int saved = errno;
 
@@ -43,7 +43,7 @@ void seize_sys_reap(pid_t pid)
 	errno = saved;
 }
 
-int seize_sys_waitid(idtype_t idtype, id_t id, siginfo_t *si, int options)
+int sys_waitid(idtype_t idtype, id_t id, siginfo_t *si, int options)
 {
 	int saved = errno;
 	int ret = waitid(idtype, id, si, options);

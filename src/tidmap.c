@@ -18,9 +18,9 @@ static size_t slot_of(pid_t key, size_t mask)
 	return ((uint32_t)key * 2654435761u) & mask;
 }
 
-static int grow(struct seize_tidmap *map, size_t capacity)
+static int grow(struct tidmap *map, size_t capacity)
 {
-	struct seize_tidmap_slot *old = map->slots;
+	struct tidmap_slot *old = map->slots;
 	size_t old_capacity = map->capacity, i;
 
 	map->slots = calloc(capacity, sizeof(*map->slots));
@@ -33,12 +33,12 @@ static int grow(struct seize_tidmap *map, size_t capacity)
 	map->tombstones = 0;
 	for (i = 0; i < old_capacity; i++)
 		if (old[i].key > 0)
-			seize_tidmap_put(map, old[i].key, old[i].value);
+			tidmap_put(map, old[i].key, old[i].value);
 	free(old);
 	return 0;
 }
 
-int seize_tidmap_put(struct seize_tidmap *map, pid_t key, void *value)
+int tidmap_put(struct tidmap *map, pid_t key, void *value)
 {
 	size_t mask, i;
 
@@ -75,7 +75,7 @@ int seize_tidmap_put(struct seize_tidmap *map, pid_t key, void *value)
 	}
 }
 
-static struct seize_tidmap_slot *find_slot(const struct seize_tidmap *map, pid_t key)
+static struct tidmap_slot *find_slot(const struct tidmap *map, pid_t key)
 {
 	size_t mask, i;
 
@@ -88,16 +88,16 @@ static struct seize_tidmap_slot *find_slot(const struct seize_tidmap *map, pid_t
 	return NULL;
 }
 
-void *seize_tidmap_get(const struct seize_tidmap *map, pid_t key)
+void *tidmap_get(const struct tidmap *map, pid_t key)
 {
-	struct seize_tidmap_slot *slot = find_slot(map, key);
+	struct tidmap_slot *slot = find_slot(map, key);
 
 	return slot ? slot->value : NULL;
 }
 
-void seize_tidmap_del(struct seize_tidmap *map, pid_t key)
+void tidmap_del(struct tidmap *map, pid_t key)
 {
-	struct seize_tidmap_slot *slot = find_slot(map, key);
+	struct tidmap_slot *slot = find_slot(map, key);
 
 	if (slot) {
 		slot->key = TOMBSTONE;
@@ -113,14 +113,14 @@ void seize_tidmap_del(struct seize_tidmap *map, pid_t key)
 	}
 }
 
-void seize_tidmap_clear(struct seize_tidmap *map)
+void tidmap_clear(struct tidmap *map)
 {
 	if (map->slots)
 		memset(map->slots, 0, map->capacity * sizeof(*map->slots));
 	map->used = map->tombstones = 0;
 }
 
-void seize_tidmap_free(struct seize_tidmap *map)
+void tidmap_free(struct tidmap *map)
 {
 	free(map->slots);
 	map->slots = NULL;

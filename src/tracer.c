@@ -75,11 +75,11 @@ struct seize_tracer {
 	struct seize_tracer_config cfg;
 	pid_t owner_tid;		/* the thread whose ptrace requests count */
 	pthread_t owner;		/* the same thread, checked at no cost */
-	struct seize_tidmap threads;
-	struct seize_tidmap procs_by_pid;
+	struct tidmap threads;
+	struct tidmap procs_by_pid;
 	/* Tids that died before their creator's CLONE/FORK event was read:
 	 * that event must not bring them back as new tracees. */
-	struct seize_tidmap dead_unannounced;
+	struct tidmap dead_unannounced;
 	struct proc *procs;
 	unsigned int nprocs, nthreads;
 	struct thread *free_threads;
@@ -124,7 +124,7 @@ static struct thread *thread_add(struct seize_tracer *t, struct proc *p, pid_t t
 
 	if (!th)
 		return NULL;
-	if (seize_tidmap_put(&t->threads, tid, th) < 0) {
+	if (tidmap_put(&t->threads, tid, th) < 0) {
 		th->next = t->free_threads;
 		t->free_threads = th;
 		return NULL;
@@ -150,7 +150,7 @@ static void thread_remove(struct seize_tracer *t, struct thread *th)
 	}
 	th->proc->nthreads--;
 	t->nthreads--;
-	seize_tidmap_del(&t->threads, th->tid);
+	tidmap_del(&t->threads, th->tid);
 	th->next = t->free_threads;
 	t->free_threads = th;
 }
@@ -161,7 +161,7 @@ static struct proc *proc_add(struct seize_tracer *t, pid_t pid, pid_t parent)
 
 	if (!p)
 		return NULL;
-	if (seize_tidmap_put(&t->procs_by_pid, pid, p) < 0) {
+	if (tidmap_put(&t->procs_by_pid, pid, p) < 0) {
 		free(p);
 		return NULL;
 	}
@@ -188,11 +188,11 @@ static void proc_remove(struct seize_tracer *t, struct proc *p)
 		}
 	}
 	t->nprocs--;
-	seize_tidmap_del(&t->procs_by_pid, p->pid);
+	tidmap_del(&t->procs_by_pid, p->pid);
 	free(p);
 	/* No tracee left, so no creator event to come. */
 	if (!t->nprocs)
-		seize_tidmap_clear(&t->dead_unannounced);
+		tidmap_clear(&t->dead_unannounced);
 }
 
 /* Any non-NULL value marks a tid in dead_unannounced. */
@@ -202,12 +202,12 @@ static void note_dead_unannounced(struct seize_tracer *t, pid_t tid)
 {
 	/* Out of memory: the creator's event is then taken at its word, as
 	 * before this set existed; nothing is left stopped either way. */
-	(void)seize_tidmap_put(&t->dead_unannounced, tid, &dead_marker);
+	(void)tidmap_put(&t->dead_unannounced, tid, &dead_marker);
 }
 
 static struct proc *proc_find(struct seize_tracer *t, pid_t pid)
 {
-	return seize_tidmap_get(&t->procs_by_pid, pid);
+	return tidmap_get(&t->procs_by_pid, pid);
 }
 
 /* ---- events ---- */
@@ -240,7 +240,7 @@ static void resume(struct thread *th)
 	} else {
 		ret = seize_cont(th->tid, th->pending_sig);
 		th->state = THREAD_RUNNING;
-		if (ret == 0 && seize_is_stop_signal(th->pending_sig))
+		if (ret == 0 && decode_is_stop_signal(th->pending_sig))
 			th->proc->stop_armed = true;
 	}
 	/* -ESRCH: killed while held; its death report is on its way. */
@@ -265,7 +265,7 @@ static unsigned int trace_options(const struct seize_tracer *t)
  * kernel whose first stop came before its creator's CLONE/FORK event. */
 static struct thread *adopt(struct seize_tracer *t, pid_t tid)
 {
-	long tgid = seize_proc_status_field(tid, "Tgid");
+	long tgid = procfs_status_field(tid, "Tgid");
 	long ppid;
 	struct proc *p;
 	struct thread *th;
@@ -281,7 +281,7 @@ static struct thread *adopt(struct seize_tracer *t, pid_t tid)
 		}
 		return th;
 	}
-	ppid = seize_proc_status_field(tid, "PPid");
+	ppid = procfs_status_field(tid, "PPid");
 	p = proc_add(t, (pid_t)tgid, ppid > 0 ? (pid_t)ppid : 0);
 	if (!p)
 		return NULL;
@@ -309,16 +309,16 @@ static void note_new_tracee(struct seize_tracer *t, struct thread *th, pid_t new
 
 	if (new_tid <= 0)
 		return;
-	known = seize_tidmap_get(&t->threads, new_tid);
+	known = tidmap_get(&t->threads, new_tid);
 	if (known) {
 		known->unannounced = false;
 		return;		/* its first stop came first and adopted it */
 	}
-	if (seize_tidmap_get(&t->dead_unannounced, new_tid)) {
-		seize_tidmap_del(&t->dead_unannounced, new_tid);
+	if (tidmap_get(&t->dead_unannounced, new_tid)) {
+		tidmap_del(&t->dead_unannounced, new_tid);
 		return;		/* its whole life came first */
 	}
-	tgid = seize_proc_status_field(new_tid, "Tgid");
+	tgid = procfs_status_field(new_tid, "Tgid");
 	if (tgid < 0)
 		return;		/* gone, and its death was not ours to see */
 	/* PTRACE_EVENT_CLONE also reports a clone() without CLONE_THREAD
@@ -352,7 +352,7 @@ static void handle_exec(struct seize_tracer *t, struct thread *th, pid_t former)
 	 * the former tid vanished without a death report.  The record at the
 	 * leader's tid carries on; the one at the former tid goes. */
 	if (former > 0 && former != th->tid) {
-		old = seize_tidmap_get(&t->threads, former);
+		old = tidmap_get(&t->threads, former);
 		if (old && old->proc == p)
 			thread_remove(t, old);
 	}
@@ -376,7 +376,7 @@ static void handle_death(struct seize_tracer *t, struct thread *th, const struct
 		 * unless the leader is not traced (a zombie when attached): then
 		 * the last thread's death is the process's. */
 		thread_remove(t, th);
-		if (p->nthreads > 0 || seize_tidmap_get(&t->threads, p->pid)) {
+		if (p->nthreads > 0 || tidmap_get(&t->threads, p->pid)) {
 			ev.type = SEIZE_TRACER_THREAD_EXITED;
 			emit(t, &ev);
 			return;
@@ -453,7 +453,7 @@ static void note_stop_signal_dequeued(struct seize_tracer *t, struct thread *th)
 
 static void handle(struct seize_tracer *t, const struct seize_event *sev)
 {
-	struct thread *th = seize_tidmap_get(&t->threads, sev->tid);
+	struct thread *th = tidmap_get(&t->threads, sev->tid);
 
 	if (!th) {
 		th = adopt(t, sev->tid);
@@ -498,7 +498,7 @@ static void handle(struct seize_tracer *t, const struct seize_event *sev)
 			}
 		}
 		th->pending_sig = sev->sig;
-		if (seize_is_stop_signal(sev->sig))
+		if (decode_is_stop_signal(sev->sig))
 			note_stop_signal_dequeued(t, th);
 		/* Deliver before telling: the wait consumed the stop, so if the
 		 * tracing program died in the callback the kernel would resume
@@ -527,7 +527,7 @@ static void handle(struct seize_tracer *t, const struct seize_event *sev)
 	}
 
 	/* The callback may have detached or the record may be gone. */
-	th = seize_tidmap_get(&t->threads, sev->tid);
+	th = tidmap_get(&t->threads, sev->tid);
 	if (th && th->state == THREAD_HELD && !th->proc->holding)
 		resume(th);
 }
@@ -585,7 +585,7 @@ restart:
 				/* Block for any tracee, not this one: a thread's death
 				 * or an exec may need another thread reaped first. */
 				wait_any(t);
-				th = seize_tidmap_get(&t->threads, tid);
+				th = tidmap_get(&t->threads, tid);
 				if (!th || !proc_find(t, pid))
 					goto restart;
 				continue;
@@ -593,7 +593,7 @@ restart:
 			if (r < 0) {
 				/* Gone without a report to us (reaped by someone
 				 * else): forget it, and the process with its last thread. */
-				th = seize_tidmap_get(&t->threads, tid);
+				th = tidmap_get(&t->threads, tid);
 				if (th)
 					thread_remove(t, th);
 				p = proc_find(t, pid);
@@ -603,7 +603,7 @@ restart:
 				}
 				goto restart;
 			}
-			th = seize_tidmap_get(&t->threads, tid);
+			th = tidmap_get(&t->threads, tid);
 		}
 		if (!th || !proc_find(t, pid))
 			goto restart;
@@ -695,9 +695,9 @@ SEIZE_EXPORT void seize_tracer_destroy(struct seize_tracer *t)
 	while (t->procs)
 		detach_proc(t, t->procs);
 	helper_stop(t);
-	seize_tidmap_free(&t->threads);
-	seize_tidmap_free(&t->procs_by_pid);
-	seize_tidmap_free(&t->dead_unannounced);
+	tidmap_free(&t->threads);
+	tidmap_free(&t->procs_by_pid);
+	tidmap_free(&t->dead_unannounced);
 	while ((chunk = t->chunks)) {
 		t->chunks = chunk->next;
 		free(chunk);
@@ -728,15 +728,15 @@ static int attach_threads(struct seize_tracer *t, struct proc *p)
 			pid_t tid = (pid_t)atoi(de->d_name);
 			int ret;
 
-			if (tid <= 0 || seize_tidmap_get(&t->threads, tid))
+			if (tid <= 0 || tidmap_get(&t->threads, tid))
 				continue;
 			ret = seize_attach(tid, trace_options(t));
-			if (ret == -EPERM && seize_proc_status_field(tid, "TracerPid") == t->owner_tid)
+			if (ret == -EPERM && procfs_status_field(tid, "TracerPid") == t->owner_tid)
 				ret = 0;	/* attached by the kernel as a clone */
 			if (ret == -ESRCH)
 				continue;	/* exited meanwhile */
 			if (ret == -EPERM) {
-				char state = seize_proc_task_state(p->pid, tid);
+				char state = procfs_task_state(p->pid, tid);
 
 				if (state == 'Z' || state == 'X') {
 					zombies++;
@@ -744,7 +744,7 @@ static int attach_threads(struct seize_tracer *t, struct proc *p)
 				}
 				/* Alive now: the tid was a zombie's a moment ago (an exec
 				 * from another thread gives it the leader's tid). */
-				if (seize_proc_status_field(tid, "TracerPid") == t->owner_tid)
+				if (procfs_status_field(tid, "TracerPid") == t->owner_tid)
 					ret = 0;
 				else
 					ret = seize_attach(tid, trace_options(t));
@@ -774,14 +774,14 @@ SEIZE_EXPORT int seize_tracer_attach(struct seize_tracer *t, pid_t pid)
 
 	if (!usable(t) || pid <= 0)
 		return -EINVAL;
-	tgid = seize_proc_status_field(pid, "Tgid");
+	tgid = procfs_status_field(pid, "Tgid");
 	if (tgid < 0)
 		return (int)tgid;
 	if (tgid != pid)
 		return -ESRCH;		/* a thread id, not a process */
 	if (proc_find(t, pid))
 		return -EALREADY;
-	p = proc_add(t, pid, (pid_t)seize_proc_status_field(pid, "PPid"));
+	p = proc_add(t, pid, (pid_t)procfs_status_field(pid, "PPid"));
 	if (!p)
 		return -ENOMEM;
 	ret = attach_threads(t, p);
@@ -850,7 +850,7 @@ SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], 
 		close(err[0]);
 		if (ret == 0)
 			seize_detach(pid, 0);
-		seize_sys_reap(pid);
+		sys_reap(pid);
 		return ret < 0 ? ret : -ENOMEM;
 	}
 	n = write(go[1], "g", 1);
@@ -862,7 +862,7 @@ SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], 
 	close(err[0]);
 	if (n == sizeof(child_errno)) {
 		/* It ran nothing: reap it quietly. */
-		seize_sys_reap(pid);
+		sys_reap(pid);
 		proc_remove(t, p);
 		return -child_errno;
 	}
@@ -951,7 +951,7 @@ static int sweep(struct seize_tracer *t)
  * sent by the real parent would be lost for good). */
 static bool handle_signal_in_place(struct seize_tracer *t, const siginfo_t *si)
 {
-	struct thread *th = seize_tidmap_get(&t->threads, si->si_pid);
+	struct thread *th = tidmap_get(&t->threads, si->si_pid);
 	struct seize_event sev;
 
 	/* Held threads are consumed, or every peek would find them again. */
@@ -960,7 +960,7 @@ static bool handle_signal_in_place(struct seize_tracer *t, const siginfo_t *si)
 		return false;
 	if (seize_decode_waitid(si, NULL, &sev) < 0 || sev.type != SEIZE_EVENT_SIGNAL)
 		return false;
-	sev.has_siginfo = seize_sys_ptrace(PTRACE_GETSIGINFO, sev.tid, NULL, &sev.siginfo) == 0;
+	sev.has_siginfo = sys_ptrace(PTRACE_GETSIGINFO, sev.tid, NULL, &sev.siginfo) == 0;
 	handle(t, &sev);
 	return true;
 }
@@ -974,7 +974,7 @@ static int next_stop(struct seize_tracer *t, bool block, bool *front)
 	/* Peek (WNOWAIT), consume only what is ours.  No WSTOPPED: a tracee's
 	 * stops are reported without it, and it keeps the host's stopped
 	 * children out of sight. */
-	ret = seize_sys_waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL | (block ? 0 : WNOHANG));
+	ret = sys_waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL | (block ? 0 : WNOHANG));
 	if (ret == -ECHILD) {
 		/* The kernel says we trace nothing: any record left is of a
 		 * tracee whose end was never ours to see (reaped by another). */
@@ -989,8 +989,8 @@ static int next_stop(struct seize_tracer *t, bool block, bool *front)
 	if (handle_signal_in_place(t, &si))
 		return 1;
 	if (!(t->cfg.flags & SEIZE_TRACER_ALL_CHILDREN) &&
-	    !seize_tidmap_get(&t->threads, si.si_pid) &&
-	    seize_proc_status_field(si.si_pid, "TracerPid") != t->owner_tid) {
+	    !tidmap_get(&t->threads, si.si_pid) &&
+	    procfs_status_field(si.si_pid, "TracerPid") != t->owner_tid) {
 		/* Blocking now would spin until the host reaps its child. */
 		*front = true;
 		return sweep(t);
@@ -1043,7 +1043,7 @@ static void *helper_main(void *arg)
 
 	for (;;) {
 		si.si_pid = 0;
-		if (seize_sys_waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL) == -EINTR)
+		if (sys_waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | __WALL) == -EINTR)
 			continue;
 		/* Park before telling, so a dispatch that follows the tell
 		 * always sees the helper parked and pokes it. */
@@ -1126,26 +1126,4 @@ SEIZE_EXPORT int seize_tracer_count(const struct seize_tracer *t, unsigned int *
 	if (threads)
 		*threads = t->nthreads;
 	return 0;
-}
-
-SEIZE_EXPORT const char *seize_tracer_event_name(enum seize_tracer_event_type type)
-{
-	static const char *const names[] = {
-		[SEIZE_TRACER_ATTACHED] = "attached",
-		[SEIZE_TRACER_DETACHED] = "detached",
-		[SEIZE_TRACER_SIGNAL] = "signal",
-		[SEIZE_TRACER_GROUP_STOP] = "group-stop",
-		[SEIZE_TRACER_CONTINUED] = "continued",
-		[SEIZE_TRACER_EXITED] = "exited",
-		[SEIZE_TRACER_KILLED] = "killed",
-		[SEIZE_TRACER_NEW_THREAD] = "new-thread",
-		[SEIZE_TRACER_NEW_CHILD] = "new-child",
-		[SEIZE_TRACER_EXEC] = "exec",
-		[SEIZE_TRACER_THREAD_EXITED] = "thread-exited",
-		[SEIZE_TRACER_FROZEN] = "frozen",
-	};
-
-	if ((unsigned int)type >= sizeof(names) / sizeof(names[0]))
-		return NULL;
-	return names[type];
 }

@@ -407,7 +407,7 @@ static void finish(struct watch *w, int status)
 static void attach_all(struct watch *w, const pid_t *pids, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		long tgid = seize_proc_status_field(pids[i], "Tgid");
+		long tgid = procfs_status_field(pids[i], "Tgid");
 		char why[256];
 		int ret;
 
