@@ -61,6 +61,10 @@ struct procfs_self {
 };
 void procfs_read_self(struct procfs_self *self);
 
+/* requests.c: a stop seen by waitid(WNOWAIT), decoded as seize_wait() would
+ * (siginfo, event message) without consuming it; -EINVAL if it is none. */
+int requests_decode_peeked(const siginfo_t *si, struct seize_event *ev);
+
 /* names.c: "EPERM" (symbolic) or "Operation not permitted" for the errnos
  * that ptrace and wait give, NULL for others. */
 const char *names_errno(int err, bool symbolic);

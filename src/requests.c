@@ -75,6 +75,16 @@ static void fetch_details(struct seize_event *ev)
 	}
 }
 
+int requests_decode_peeked(const siginfo_t *si, struct seize_event *ev)
+{
+	int ret = seize_decode_waitid(si, NULL, ev);
+
+	if (ret < 0)
+		return ret;
+	fetch_details(ev);
+	return 0;
+}
+
 SEIZE_EXPORT int seize_wait(pid_t tid, struct seize_event *ev, unsigned int flags)
 {
 	int status = 0;
