@@ -49,6 +49,7 @@ struct proc {
 	pid_t parent;
 	bool group_stopped;	/* reported GROUP_STOP, not yet CONTINUED */
 	bool stop_armed;	/* a stop signal was delivered since the last report */
+	bool armed_in_stop;	/* ... and that delivery came while a stop was reported */
 	unsigned int epoch;	/* counts the GROUP_STOPs reported */
 	bool frozen;
 	bool holding;		/* freeze or detach in progress: resume nothing */

@@ -45,8 +45,10 @@ void tracer_resume(struct thread *th)
 	} else {
 		ret = seize_cont(th->tid, th->pending_sig);
 		th->state = THREAD_RUNNING;
-		if (ret == 0 && decode_is_stop_signal(th->pending_sig))
+		if (ret == 0 && decode_is_stop_signal(th->pending_sig)) {
 			th->proc->stop_armed = true;
+			th->proc->armed_in_stop = th->proc->group_stopped;
+		}
 	}
 	/* -ESRCH: killed while held; its death report is on its way. */
 	if (ret < 0)
@@ -190,8 +192,12 @@ static void report_continued(struct seize_tracer *t, struct thread *th)
 {
 	struct proc *p = th->proc;
 
+	/* A stop signal delivered during the stop that ends here came after
+	 * its end in the kernel (a group-stopped thread dequeues nothing): the
+	 * end was read late, and that delivery begins the next stop. */
 	p->group_stopped = false;
-	p->stop_armed = false;
+	p->stop_armed = p->stop_armed && p->armed_in_stop;
+	p->armed_in_stop = false;
 	tracer_emit_simple(t, SEIZE_TRACER_CONTINUED, p->pid, th->tid, SIGCONT);
 }
 

@@ -45,6 +45,42 @@ static int sweep(struct seize_tracer *t)
 	return handled;
 }
 
+/* Before a stop signal is delivered in a process of several threads, read
+ * every stop its other threads have already made: a group-stop trap of the
+ * last stop read after this signal's delivery would be taken for the next
+ * stop, and its thread's end trap would then end that one while the process
+ * stays stopped.  The delivery waits in the kernel meanwhile (only peeked),
+ * so nothing is lost if the tracing program dies in a callback here. */
+static void read_earlier_stops(struct seize_tracer *t, pid_t pid, pid_t deliverer)
+{
+	struct proc *p = tracer_proc_find(t, pid);
+	struct thread *th;
+	unsigned int budget;
+
+	if (!p || p->nthreads < 2)
+		return;
+	/* Each thread has at most one stop ready, and a thread read here is
+	 * resumed, so a few rounds of its own suffice; the bound keeps a
+	 * process that stops again at once from holding the delivery. */
+	budget = 2 * p->nthreads;
+	th = p->threads;
+	while (th && budget > 0) {
+		pid_t tid = th->tid;
+		pid_t next = th->next ? th->next->tid : 0;
+
+		if (tid != deliverer && handle_one(t, tid) > 0) {
+			budget--;
+			p = tracer_proc_find(t, pid);
+			if (!p)
+				return;
+		}
+		/* Records come and go as stops are handled: walk on by tid. */
+		th = next ? tidmap_get(&t->threads, next) : NULL;
+		if (th && th->proc != p)
+			th = NULL;
+	}
+}
+
 /* A signal-delivery-stop is handled from the peek alone, never consumed by
  * a wait: the kernel keeps the pending signal in the tracee until our
  * PTRACE_CONT replaces it, so if the tracing program dies first, the signal
@@ -61,6 +97,14 @@ static bool handle_signal_in_place(struct seize_tracer *t, const siginfo_t *si)
 		return false;
 	if (requests_decode_peeked(si, &sev) < 0 || sev.type != SEIZE_EVENT_SIGNAL)
 		return false;
+	if (decode_is_stop_signal(sev.sig)) {
+		read_earlier_stops(t, th->proc->pid, th->tid);
+		/* If its record went, or a callback began to hold its process,
+		 * the stop is still queued: the next look takes it as it is then. */
+		th = tidmap_get(&t->threads, sev.tid);
+		if (!th || th->proc->holding)
+			return true;
+	}
 	tracer_handle(t, &sev);
 	return true;
 }
