@@ -33,13 +33,17 @@ int sys_waitpid(pid_t tid, int *status, int options)
 	return ret;
 }
 
-/* Reap pid (our child or tracee), whatever its end: for cleanup paths. */
+/* Reap pid (our child or tracee) once it is dying (killed, or exiting of
+ * itself): a tracee may report a stop on its way, and only its end ends it. */
 void sys_reap(pid_t pid)
 {
-	int saved = errno;
+	int saved = errno, status;
+	pid_t ret;
 
-	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
-		;
+	do
+		ret = waitpid(pid, &status, __WALL);
+	while ((ret < 0 && errno == EINTR) ||
+	       (ret == pid && !WIFEXITED(status) && !WIFSIGNALED(status)));
 	errno = saved;
 }
 

@@ -32,6 +32,47 @@ static bool usable(const struct seize_tracer *t)
 	return t && pthread_equal(pthread_self(), t->owner);
 }
 
+/* Errors are API: each call returns only the values its header and page
+ * list.  Anything else a lower layer gives becomes -EIO, the one catch-all
+ * (no call lists it otherwise). */
+static int rc_filter(int ret, const int *listed)
+{
+	if (ret >= 0)
+		return ret;
+	for (; *listed; listed++)
+		if (-ret == *listed)
+			return ret;
+	return -EIO;
+}
+#define RC(ret, ...) rc_filter((ret), (const int[]){ __VA_ARGS__, 0 })
+
+/* The process a call names: -EINVAL from another thread, -ESRCH if not ours. */
+static int traced_proc(struct seize_tracer *t, pid_t pid, struct proc **p)
+{
+	if (!usable(t))
+		return -EINVAL;
+	*p = tracer_proc_find(t, pid);
+	return *p ? 0 : -ESRCH;
+}
+
+/* What execvp's failure says to a caller of spawn: its own EPERM means the
+ * seize was refused, so exec's is EACCES; no descriptor left is -EMFILE,
+ * the process's or the system's. */
+static int exec_error(int err)
+{
+	switch (err) {
+	case ENOENT: case EACCES: case E2BIG: case ENAMETOOLONG: case ELOOP:
+	case ENOTDIR: case ETXTBSY: case ENOMEM: case EAGAIN: case EMFILE:
+		return -err;
+	case EPERM:
+		return -EACCES;
+	case ENFILE:
+		return -EMFILE;
+	default:
+		return -EIO;	/* EISDIR, ELIBBAD, EINVAL (a broken ELF), EIO... */
+	}
+}
+
 SEIZE_EXPORT int seize_tracer_new(const struct seize_tracer_config *cfg, struct seize_tracer **out)
 {
 	struct seize_tracer *t;
@@ -119,8 +160,11 @@ static int attach_threads(struct seize_tracer *t, struct proc *p)
 		DIR *dir = opendir(path);
 		struct dirent *de;
 
-		if (!dir)
-			return p->nthreads ? 0 : -ESRCH;
+		if (!dir) {
+			if (errno == ENOENT)
+				return p->nthreads ? 0 : -ESRCH;
+			return errno == ENFILE ? -EMFILE : -errno;
+		}
 		found_new = false;
 		while ((de = readdir(dir))) {
 			pid_t tid = (pid_t)atoi(de->d_name);
@@ -164,7 +208,7 @@ static int attach_threads(struct seize_tracer *t, struct proc *p)
 	return p->nthreads ? 0 : zombies ? -EPERM : -ESRCH;
 }
 
-SEIZE_EXPORT int seize_tracer_attach(struct seize_tracer *t, pid_t pid)
+static int attach(struct seize_tracer *t, pid_t pid)
 {
 	struct proc *p;
 	long tgid;
@@ -196,7 +240,14 @@ SEIZE_EXPORT int seize_tracer_attach(struct seize_tracer *t, pid_t pid)
 	return 0;
 }
 
-SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], pid_t *pid_out)
+SEIZE_EXPORT int seize_tracer_attach(struct seize_tracer *t, pid_t pid)
+{
+	int ret = attach(t, pid);
+
+	return RC(ret == -ENFILE ? -EMFILE : ret, ESRCH, EPERM, EALREADY, EINVAL, EMFILE, ENOMEM);
+}
+
+static int spawn(struct seize_tracer *t, char *const argv[], pid_t *pid_out)
 {
 	int go[2], err[2];
 	struct proc *p;
@@ -224,6 +275,11 @@ SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], 
 		sigset_t none;
 		char c;
 
+		/* Only the tracer may hold the write end, or a refused seize
+		 * (its EOF) would leave this child waiting for ever. */
+		close(go[1]);
+		close(err[0]);
+
 		/* The tracer may block signals it reads from a signalfd. */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -244,10 +300,11 @@ SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], 
 		p = NULL;
 	}
 	if (!p) {
-		close(go[1]);		/* EOF: the child exits without exec */
+		close(go[1]);
 		close(err[0]);
-		if (ret == 0)
-			seize_detach(pid, 0);
+		/* It ran nothing; a running tracee cannot be detached, and any
+		 * signal would stop it for a tracer that has no record of it. */
+		kill(pid, SIGKILL);
 		sys_reap(pid);
 		return ret < 0 ? ret : -ENOMEM;
 	}
@@ -259,10 +316,12 @@ SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], 
 	while (n < 0 && errno == EINTR);
 	close(err[0]);
 	if (n == sizeof(child_errno)) {
-		/* It ran nothing: reap it quietly. */
+		/* It ran nothing: reap it quietly (killed, lest a signal
+		 * stop it on its way out). */
+		kill(pid, SIGKILL);
 		sys_reap(pid);
 		tracer_proc_remove(t, p);
-		return -child_errno;
+		return exec_error(child_errno);
 	}
 	tracer_emit_simple(t, SEIZE_TRACER_ATTACHED, pid, pid, 0);
 	*pid_out = pid;
@@ -270,31 +329,36 @@ SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], 
 	return 0;
 }
 
+SEIZE_EXPORT int seize_tracer_spawn(struct seize_tracer *t, char *const argv[], pid_t *pid_out)
+{
+	int ret = spawn(t, argv, pid_out);
+
+	if (ret == -ENFILE)
+		ret = -EMFILE;
+	/* The exec's own errors were sorted by exec_error(). */
+	return RC(ret, ENOENT, EACCES, E2BIG, ENAMETOOLONG, ELOOP, ENOTDIR, ETXTBSY,
+		  EINVAL, EAGAIN, EPERM, EMFILE, ENOMEM);
+}
+
 SEIZE_EXPORT int seize_tracer_detach(struct seize_tracer *t, pid_t pid)
 {
 	struct proc *p;
+	int ret = traced_proc(t, pid, &p);
 
-	if (!usable(t))
-		return -EINVAL;
-	p = tracer_proc_find(t, pid);
-	if (!p)
-		return -ESRCH;
-	return detach_proc(t, p);
+	return ret < 0 ? ret : detach_proc(t, p);
 }
 
 SEIZE_EXPORT int seize_tracer_freeze(struct seize_tracer *t, pid_t pid)
 {
 	struct proc *p;
+	int ret = traced_proc(t, pid, &p);
 
-	if (!usable(t))
-		return -EINVAL;
-	p = tracer_proc_find(t, pid);
-	if (!p)
-		return -ESRCH;
+	if (ret < 0)
+		return ret;
 	if (p->frozen)
 		return -EALREADY;
 	if (tracer_hold_all(t, p) < 0)
-		return 0;
+		return 0;	/* it died meanwhile, and that was reported */
 	p->frozen = true;
 	tracer_emit_simple(t, SEIZE_TRACER_FROZEN, pid, pid, 0);
 	return 0;
@@ -303,12 +367,10 @@ SEIZE_EXPORT int seize_tracer_freeze(struct seize_tracer *t, pid_t pid)
 SEIZE_EXPORT int seize_tracer_thaw(struct seize_tracer *t, pid_t pid)
 {
 	struct proc *p;
+	int ret = traced_proc(t, pid, &p);
 
-	if (!usable(t))
-		return -EINVAL;
-	p = tracer_proc_find(t, pid);
-	if (!p)
-		return -ESRCH;
+	if (ret < 0)
+		return ret;
 	if (!p->frozen)
 		return -EINVAL;
 	p->frozen = false;
@@ -320,14 +382,23 @@ SEIZE_EXPORT int seize_tracer_dispatch(struct seize_tracer *t, unsigned int flag
 {
 	if (!usable(t) || (flags & ~SEIZE_TRACER_WAIT))
 		return -EINVAL;
-	return tracer_dispatch(t, flags);
+	return RC(tracer_dispatch(t, flags), ECHILD, EINTR, EINVAL);
 }
 
 SEIZE_EXPORT int seize_tracer_fd(struct seize_tracer *t)
 {
+	int ret;
+
 	if (!t)
 		return -EINVAL;
-	return tracer_fd_start(t);
+	ret = tracer_fd_start(t);
+	/* No descriptor: -EMFILE, the process's or the system's; no memory
+	 * for the thread or the descriptors: -EAGAIN, try later. */
+	if (ret == -ENFILE)
+		ret = -EMFILE;
+	else if (ret == -ENOMEM)
+		ret = -EAGAIN;
+	return RC(ret, EINVAL, EMFILE, EAGAIN);
 }
 
 SEIZE_EXPORT int seize_tracer_count(const struct seize_tracer *t, unsigned int *processes,

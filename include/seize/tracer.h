@@ -45,6 +45,13 @@
  *
  * Every call takes a tracer made by seize_tracer_new(); NULL gives -EINVAL.
  *
+ * @section errors Errors
+ *
+ * Each call returns only the negative errno values listed for it below and
+ * in its man page.  A call that can meet an error of the system which its
+ * list does not name returns -EIO instead (and lists it); no call gives -EIO
+ * otherwise.  After -EIO the call has done nothing, as after any other error.
+ *
  * @section pids Pids
  *
  * A process's record is dropped when its death is reported (EXITED,
@@ -153,7 +160,9 @@ void seize_tracer_destroy(struct seize_tracer *tracer);
  *                  threads already attached are let go again
  * @retval -EALREADY  already traced by this tracer
  * @retval -EINVAL  @p pid <= 0, or called from a thread other than the tracer's
+ * @retval -EMFILE  no descriptor left to read /proc (the process's or the system's)
  * @retval -ENOMEM  out of memory
+ * @retval -EIO     another error (see @ref errors); nothing stays attached
  * @note If a thread of @p pid execs while its threads are being seized, the
  *       kernel can deadlock: PTRACE_SEIZE waits for the exec's
  *       cred_guard_mutex while the exec waits for the tracer to reap the
@@ -170,13 +179,22 @@ int seize_tracer_attach(struct seize_tracer *tracer, pid_t pid);
  *
  * @param pid  set to the new process's pid
  * @retval 0        started
- * @retval -ENOENT  (or the errno execvp gave) the command could not be run;
- *                  the child is reaped
+ * @retval -ENOENT  the command was not found; the child is reaped (as for
+ *                  each of execvp's errors that follow)
+ * @retval -EACCES  the command may not be executed (no execute permission, a
+ *                  directory, a nosuid mount: execvp's EACCES and EPERM)
+ * @retval -E2BIG   the arguments and environment are too long
+ * @retval -ENAMETOOLONG  the command's name or path is too long
+ * @retval -ELOOP   too many symbolic links in its path
+ * @retval -ENOTDIR a component of its path is not a directory
+ * @retval -ETXTBSY the executable is open for writing
  * @retval -EINVAL  @p argv NULL or empty, @p pid NULL, or called from another thread
- * @retval -EAGAIN  fork failed
+ * @retval -EAGAIN  fork failed (a process limit); try again later
  * @retval -EPERM   the seize of the child was refused (see seize_probe())
- * @retval -EMFILE  no descriptor left for its pipes (-ENFILE likewise)
+ * @retval -EMFILE  no descriptor left for its pipes (the process's or the system's)
  * @retval -ENOMEM  out of memory
+ * @retval -EIO     another error (see @ref errors), e.g. an executable whose
+ *                  ELF interpreter is broken; the child is reaped
  */
 int seize_tracer_spawn(struct seize_tracer *tracer, char *const argv[], pid_t *pid);
 
@@ -226,6 +244,7 @@ int seize_tracer_thaw(struct seize_tracer *tracer, pid_t pid);
  * @retval -ECHILD  no tracees left
  * @retval -EINTR   SEIZE_TRACER_WAIT and a signal handler ran
  * @retval -EINVAL  @p tracer NULL, an unknown flag, or called from another thread
+ * @retval -EIO     another error (see @ref errors)
  */
 int seize_tracer_dispatch(struct seize_tracer *tracer, unsigned int flags);
 
@@ -234,11 +253,21 @@ int seize_tracer_dispatch(struct seize_tracer *tracer, unsigned int flags);
  * is waiting; seize_tracer_dispatch() clears it.  Started on first call
  * (it starts the helper thread); owned by the tracer, do not close it.
  *
- * @return the fd, or -errno (-EAGAIN if the thread could not be started)
+ * @return the fd, or
+ * @retval -EINVAL  @p tracer NULL
+ * @retval -EMFILE  no descriptor left (the process's or the system's)
+ * @retval -EAGAIN  the helper thread or its descriptors could not be made
+ *                  (a thread limit, or memory); try again later
+ * @retval -EIO     another error (see @ref errors)
  */
 int seize_tracer_fd(struct seize_tracer *tracer);
 
-/** How many processes and threads are traced now. */
+/**
+ * How many processes and threads are traced now; either pointer may be NULL.
+ *
+ * @retval 0        set
+ * @retval -EINVAL  @p tracer NULL
+ */
 int seize_tracer_count(const struct seize_tracer *tracer, unsigned int *processes,
 		       unsigned int *threads);
 
