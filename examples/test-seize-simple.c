@@ -62,15 +62,15 @@ int main(int argc, char **argv)
 	int status;
 
 	use_pace(argc, argv);
+	tokens(go);
+	tokens(alive);
 	/* Orphans come to us, not to init: the tracee, when the tracer exits. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		die("prctl(PR_SET_CHILD_SUBREAPER)");
-	tokens(go);
-	tokens(alive);
-	tracer_pid = fork_child(SIGKILL);
-	if (tracer_pid == 0)
+	if ((tracer_pid = fork_child(SIGKILL)) == 0)
 		tracer();
-	if (waitpid(tracer_pid, &status, 0) != tracer_pid || status != 0)
+	/* Its exit 0 says: seized, and the tracee printed its 3 lines. */
+	if (waitpid(tracer_pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		die("the tracer failed");
 
 	/* The tracee is ours now, and untraced: two more lines. */

@@ -388,58 +388,70 @@ static pid_t jobctl_line(struct run *r, char *got)
 	return (pid_t)pid;
 }
 
-/* tracer-jobctl -p PID: a process of ours, stopped and continued from here,
- * then Ctrl-C (SIGINT) to the tracer, which lets it go, running. */
-START_TEST(example_tracer_jobctl_attach)
+/* What the runner does once tracer-jobctl has printed a line. */
+enum jobctl_action { NOTHING, STOP_IT, CONT_IT, CTRL_C };
+
+/* Run tracer-jobctl with @args and drive it: after its line i, do @after[i]
+ * (SIGSTOP or SIGCONT to the traced process, SIGINT to the tracer); it must
+ * then end its output, exit 0 and print tests/expected/@name.txt.  Returns
+ * the traced process's pid. */
+static pid_t drive_jobctl(const char *name, const char *const *args,
+			  const enum jobctl_action *after, size_t nlines)
 {
-	pid_t target = tst_fork_pauser();
-	char arg[32], *got = calloc(1, MAX_OUTPUT);
-	const char *args[] = { "-p", arg, NULL };
+	char *got = calloc(1, MAX_OUTPUT);
 	struct run r;
+	pid_t pid = 0;
 
 	ck_assert_ptr_nonnull(got);
-	snprintf(arg, sizeof(arg), "%d", (int)target);
 	run_start(&r, "tracer-jobctl", args);
-	ck_assert_int_eq(jobctl_line(&r, got), target);	/* attached */
-	tst_kill(target, SIGSTOP);
-	jobctl_line(&r, got);				/* group-stop SIGSTOP */
-	tst_kill(target, SIGCONT);
-	jobctl_line(&r, got);				/* continued */
-	tst_kill(r.pid, SIGINT);
-	jobctl_line(&r, got);				/* detached */
-	ck_assert_ptr_null(run_line(&r));
-	run_finish(&r);
-	compare(r.what, "tracer-jobctl-attach", got);
+	for (size_t i = 0; i < nlines; i++) {
+		pid_t said = jobctl_line(&r, got);
 
+		if (i == 0)
+			pid = said;
+		else if (said != pid)
+			fail_run(&r, "a line about another process");
+		if (after[i] == STOP_IT || after[i] == CONT_IT)
+			tst_kill(pid, after[i] == STOP_IT ? SIGSTOP : SIGCONT);
+		else if (after[i] == CTRL_C)
+			tst_kill(r.pid, SIGINT);
+	}
+	if (run_line(&r))
+		fail_run(&r, "more lines than expected");
+	run_finish(&r);
+	compare(r.what, name, got);
+	free(got);
+	return pid;
+}
+
+/* tracer-jobctl -p PID: a process of ours, stopped and continued from here,
+ * then Ctrl-C (SIGINT) to the tracer, which lets it go. */
+START_TEST(example_tracer_jobctl_attach)
+{
+	/* attached, group-stop SIGSTOP, continued, detached */
+	static const enum jobctl_action after[] = { STOP_IT, CONT_IT, CTRL_C, NOTHING };
+	pid_t target = tst_fork_pauser();
+	char arg[32];
+	const char *const args[] = { "-p", arg, NULL };
+
+	snprintf(arg, sizeof(arg), "%d", (int)target);
+	ck_assert_int_eq(drive_jobctl("tracer-jobctl-attach", args, after, 4), target);
 	/* Let go as found: running, and traced by nobody. */
 	tst_wait_state(target, "S", RUN_TIMEOUT_MS);
 	ck_assert_int_eq(tst_tracer_pid(target), 0);
 	tst_reap(target);
-	free(got);
 }
 END_TEST
 
-/* tracer-jobctl COMMAND: a shell that stops itself, continued from here,
- * then exits 3. */
+/* tracer-jobctl COMMAND: a shell that stops itself, is continued from here,
+ * and exits 3. */
 START_TEST(example_tracer_jobctl_spawn)
 {
-	const char *args[] = { "sh", "-c", "kill -STOP $$; exit 3", NULL };
-	char *got = calloc(1, MAX_OUTPUT);
-	struct run r;
-	pid_t pid;
+	/* attached, exec, group-stop SIGSTOP, continued, exited 3 */
+	static const enum jobctl_action after[] = { NOTHING, NOTHING, CONT_IT, NOTHING, NOTHING };
+	static const char *const args[] = { "sh", "-c", "kill -STOP $$; exit 3", NULL };
 
-	ck_assert_ptr_nonnull(got);
-	run_start(&r, "tracer-jobctl", args);
-	pid = jobctl_line(&r, got);			/* attached */
-	ck_assert_int_eq(jobctl_line(&r, got), pid);	/* exec */
-	ck_assert_int_eq(jobctl_line(&r, got), pid);	/* group-stop SIGSTOP */
-	tst_kill(pid, SIGCONT);
-	jobctl_line(&r, got);				/* continued */
-	jobctl_line(&r, got);				/* exited 3 */
-	ck_assert_ptr_null(run_line(&r));
-	run_finish(&r);
-	compare(r.what, "tracer-jobctl-spawn", got);
-	free(got);
+	drive_jobctl("tracer-jobctl-spawn", args, after, 5);
 }
 END_TEST
 
