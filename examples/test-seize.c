@@ -30,6 +30,7 @@ static void tracee(void)
 	for (int i = 0; i < 3; i++) {
 		say("tracee: alive");
 		put(lines[1], getpid());
+		nap(pace_ms);
 	}
 	close(hold[1]);
 	get(hold[0]);	/* blocks, running, until the observer is gone */
@@ -38,7 +39,7 @@ static void tracee(void)
 
 static void tracer(void)
 {
-	struct seize_event ev;
+	struct seize_event ev = { 0 };
 	pid_t child = fork_child(0);	/* no PDEATHSIG: it must outlive us */
 	int status, ret;
 
@@ -59,10 +60,9 @@ static void tracer(void)
 	ret = seize_cont(child, 0);
 	if (ret < 0)
 		die("seize_cont(%d): %s", (int)child, strerror(-ret));
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++)
 		get(lines[0]);
-		nap(pace_ms);
-	}
+	nap(pace_ms);	/* the mail's rhythm: exit a step later */
 	say("tracer: exiting");
 	put(lines[1], child);	/* for the observer */
 	exit(0);	/* the kernel detaches the tracee, which stops again */
