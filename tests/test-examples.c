@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -226,16 +225,16 @@ static const char *run_line(struct run *r)
  * session must be empty. */
 static void run_finish(struct run *r)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0), status = 0, n;
-	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int status = 0, n;
+	pid_t ret;
 
-	ck_assert_msg(pidfd >= 0, "pidfd_open: %s", strerror(errno));
-	while ((n = poll(&pfd, 1, left_ms(r))) < 0 && errno == EINTR)
-		;
-	close(pidfd);
-	if (n == 0)
+	/* A short poll (no pidfd: valgrind 3.19 lacks pidfd_open): after
+	 * closing its output the example's main process exits at once. */
+	while ((ret = waitpid(r->pid, &status, WNOHANG)) == 0 && left_ms(r) > 0)
+		usleep(1000);
+	if (ret == 0)
 		fail_run(r, "closed its output but did not exit");
-	ck_assert_int_eq(waitpid(r->pid, &status, 0), r->pid);
+	ck_assert_msg(ret == r->pid, "waitpid: %s", strerror(errno));
 	close(r->out);
 	n = clear_session(r->pid);
 	ck_assert_msg(n == 0, "%s left %d processes behind (killed here)", r->what, n);
