@@ -1,120 +1,90 @@
 /* SPDX-License-Identifier: MIT */
-/* test-notify: the TRAP_NOTIFY mail's program on libseize.  A seized tracee
- * kept running is watched through its group-stops: the mother stops and
+/* test-notify: the TRAP_NOTIFY mail's program.  A seized tracee is watched
+ * through its group-stops while it keeps running: its mother stops and
  * continues it three times, and the tracer sees each change as a
- * PTRACE_EVENT_STOP (a group-stop, or a trap when the group-stop ends) next
- * to the signal-delivery-stops of SIGSTOP and SIGCONT:
+ * PTRACE_EVENT_STOP next to the signal-delivery-stops of SIGSTOP and SIGCONT:
  *
  *   tracer: stopped=0 signo=5      (the trap asked for by seize_interrupt)
  *   mother: SIGSTOP
  *   tracer: SIG 19                 (SIGSTOP about to be delivered)
  *   tracer: stopped=1 signo=19     (the group-stop; resumed all the same)
  *   mother: SIGCONT
- *   tracer: stopped=0 signo=5      (the group-stop has ended)
+ *   tracer: stopped=0 signo=5      (the trap that says the group-stop ended)
  *   tracer: SIG 18                 (SIGCONT about to be delivered)
  *   ... twice more
  *
- * The mother forks the tracee (pausing forever) and the tracer, as in the
- * mail.  The tracer writes a token after each line and the action that
- * follows it; the mother waits for the tokens of the lines it expects
- * before its next line and signal, so the order holds at any pace.  Before
- * each SIGCONT it also checks in /proc that the tracee runs (pause(): 'S'):
- * what sets test-notify apart from test-listen, whose transcript is the
- * same. */
+ * test-listen prints the same, but keeps the tracee stopped.  The tracer
+ * puts a token after each line and the request that follows it; the mother
+ * waits for them before its next line, so the order holds at any pace. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "example-common.h"
+#include <seize/seize.h>
+#include "helpers.h"
 
-static noreturn void tracer(pid_t child, int report)
+static void tracer(pid_t tracee, int report)
 {
-	int ret;
+	struct seize_event ev;
+	/* EXITKILL: should the tracer die, the tracee dies with it. */
+	int ret = seize_attach(tracee, PTRACE_O_EXITKILL);
 
-	/* EXITKILL: should the tracer die, the tracee dies too.  The mail's
-	 * tracer lives until the mother kills it last, so nothing changes. */
-	ret = seize_attach(child, PTRACE_O_EXITKILL);
-	if (ret < 0)
-		ex_fail("seize_attach(%d): %s", (int)child, strerror(-ret));
-	ret = seize_interrupt(child);
-	if (ret < 0)
-		ex_fail("seize_interrupt(%d): %s", (int)child, strerror(-ret));
-
-	for (;;) {
-		struct seize_event ev;
-		const char *call = "seize_cont";
-
-		ex_wait_event(child, &ev);
+	if (ret == 0)
+		ret = seize_interrupt(tracee);
+	while (ret == 0 && (ret = seize_wait(tracee, &ev, 0)) > 0) {
 		if (ev.type == SEIZE_EVENT_SIGNAL) {
-			ex_say("tracer: SIG %d", ev.sig);
-			ret = seize_cont(child, ev.sig);	/* deliver it */
+			say("tracer: SIG %d", ev.sig);
+			ret = seize_cont(tracee, ev.sig);	/* deliver it */
 		} else if (ev.type == SEIZE_EVENT_STOP) {
-			ex_say("tracer: stopped=%d signo=%d", ev.group_stop, ev.sig);
-			/* Even from a group-stop: the tracee runs, and its
-			 * group-stop's end still traps (TRAP_NOTIFY). */
-			ret = seize_cont(child, 0);
+			say("tracer: stopped=%d signo=%d", ev.group_stop, ev.sig);
+			/* Even from its group-stop: it runs, and the end of
+			 * the group-stop still traps (TRAP_NOTIFY). */
+			ret = seize_cont(tracee, 0);
 		} else {
-			ex_fail("unexpected %s event from the tracee", seize_event_name(&ev));
+			break;
 		}
-		if (ret < 0)
-			ex_fail("%s(%d): %s", call, (int)child, strerror(-ret));
-		/* After the action: the mother's next signal finds the
-		 * tracee in the state the mail's 1 s sleeps gave it. */
-		ex_put(report, '.');
+		put(report, 1);
 	}
-}
-
-static void await_lines(int report, int n)
-{
-	while (n-- > 0)
-		ex_get(report, "the tracer");
+	die("tracer: %s", ret < 0 ? strerror(-ret) : seize_event_name(&ev));
 }
 
 int main(int argc, char **argv)
 {
-	pid_t tracee_pid, tracer_pid;
+	pid_t tracee, tracer_pid;
 	int report[2];
 
-	ex_init(argc, argv);
-
-	tracee_pid = ex_fork(SIGKILL);
-	if (tracee_pid == 0)
+	use_pace(argc, argv);
+	tracee = fork_child(SIGKILL);
+	if (tracee == 0)
 		for (;;)
 			pause();
-	ex_track(tracee_pid);
+	tokens(report);
+	tracer_pid = fork_child(SIGKILL);
+	if (tracer_pid == 0)
+		tracer(tracee, report[1]);
+	close(report[1]);	/* so that get() fails if the tracer dies */
 
-	ex_pipe(report);	/* after the tracee's fork: it holds no end */
-	tracer_pid = ex_fork(SIGKILL);
-	if (tracer_pid == 0) {
-		ex_close(report[0]);
-		tracer(tracee_pid, report[1]);
-	}
-	ex_track(tracer_pid);
-	ex_close(report[1]);	/* so that the tracer's death reads as EOF */
-
+	get(report[0]);	/* stopped=0 signo=5 */
 	for (int i = 0; i < 3; i++) {
-		ex_sleep_ms(ex_step_ms());
-		await_lines(report[0], i == 0 ? 1 : 2);
-		ex_say("mother: SIGSTOP");
-		safe_kill(tracee_pid, SIGSTOP);
-		ex_sleep_ms(ex_step_ms());
-		await_lines(report[0], 2);
-		/* The mail's point: resumed from its group-stop trap, the
-		 * tracee runs (back in pause(): 'S') though the group-stop
-		 * is still in effect. */
-		ex_await_state(tracee_pid, "S", "the tracee");
-		ex_say("mother: SIGCONT");
-		safe_kill(tracee_pid, SIGCONT);
+		nap(pace_ms);
+		say("mother: SIGSTOP");
+		kill_pid(tracee, SIGSTOP);
+		get(report[0]);	/* SIG 19 */
+		get(report[0]);	/* stopped=1 signo=19 */
+		nap(pace_ms);
+		/* Resumed from the group-stop trap, it is back in pause(). */
+		while (proc_state(tracee)[0] != 'S')
+			nap(1);
+		say("mother: SIGCONT");
+		kill_pid(tracee, SIGCONT);
+		get(report[0]);	/* stopped=0 signo=5 */
+		get(report[0]);	/* SIG 18 */
 	}
-	ex_sleep_ms(ex_step_ms());
-	await_lines(report[0], 2);
-
-	safe_kill(tracer_pid, SIGKILL);
-	safe_kill(tracee_pid, SIGKILL);
-	/* The tracer first: the tracee's death is its tracer's to see first. */
-	ex_wait_killed(tracer_pid, SIGKILL, "the tracer");
-	ex_wait_killed(tracee_pid, SIGKILL, "the tracee");
+	kill_pid(tracer_pid, SIGKILL);	/* and so the tracee (EXITKILL) */
+	waitpid(tracer_pid, NULL, 0);
+	waitpid(tracee, NULL, 0);
 	return 0;
 }

@@ -1,127 +1,90 @@
 /* SPDX-License-Identifier: MIT */
-/* test-seize-simple: the PTRACE_SEIZE mail's program, called without an
- * argument, on libseize.  A tracee seized while running keeps running, and
- * goes on running after its tracer exits:
+/* test-seize-simple: the PTRACE_SEIZE mail's program, run without an
+ * argument.  A tracee seized while running keeps running; it does not
+ * notice the tracer, and goes on as before when the tracer exits:
  *
- *   tracee: alive        (x3, while seized)
+ *   tracee: alive              (x3, while seized)
  *   tracer: exiting
- *   tracee: alive        (x2, the tracer gone)
+ *   tracee: alive              (x2, the tracer gone)
  *   tracee: state S (sleeping)
  *
- * Three processes: the observer (main) forks the tracer, which forks the
- * tracee as in the mail.  The observer is a child subreaper, so the tracee
- * becomes its child when the tracer exits; it then lets the tracee print
- * its last two lines, shows that it is not stopped, and kills it.
- *
- * Order comes from tokens, not from sleeps: the tracee prints only when
- * given a budget of lines ("go") and sends a token after each line; the
- * tracer gives it 3 lines and exits after counting 3 tokens; the observer
- * gives it 2 more once the tracer has exited. */
+ * As in the mail the tracer forks the tracee.  Above them an observer, a
+ * child subreaper, inherits the tracee when the tracer exits.  The tracee
+ * prints a line for each token on the go pipe and answers with its pid on
+ * the alive pipe: the line order comes from these tokens, not from sleeps. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "example-common.h"
+#include <seize/seize.h>
+#include "helpers.h"
 
-struct pipes {
-	int go[2];	/* tracer, observer -> tracee: a budget of lines */
-	int alive[2];	/* tracee -> tracer, observer: one token per line */
-	int info[2];	/* tracer -> observer: the tracee's pid */
-};
+static int go[2], alive[2];
 
-static noreturn void tracee(pid_t observer, const struct pipes *p)
+static void tracee(void)
 {
-	ex_close(p->go[1]);
-	ex_close(p->alive[0]);
-	ex_close(p->info[0]);
-	ex_close(p->info[1]);
-	/* It outlives its parent, the tracer, so no PR_SET_PDEATHSIG yet.  If
-	 * everyone else dies, the go pipe reads EOF and it exits. */
+	close(go[1]);	/* so that get() fails once nobody can give a token */
 	for (;;) {
-		unsigned int lines = ex_get(p->go[0], "the tracer and the observer");
-
-		/* Now the observer's child: die with it from here on. */
-		if (getppid() == observer)
-			ex_die_with_parent(observer);
-		while (lines-- > 0) {
-			ex_say("tracee: alive");
-			ex_put(p->alive[1], '.');
-			ex_sleep_ms(ex_step_ms());
-		}
+		get(go[0]);
+		say("tracee: alive");
+		put(alive[1], getpid());
 	}
 }
 
-static noreturn void tracer(pid_t observer, const struct pipes *p)
+static void tracer(void)
 {
-	pid_t child;
+	pid_t child = fork_child(0);	/* no PDEATHSIG: it must outlive us */
 	int ret;
 
-	child = ex_fork(0);
 	if (child == 0)
-		tracee(observer, p);
-	ex_track(child);
-	ex_close(p->go[0]);
-	ex_close(p->alive[1]);
-	ex_close(p->info[0]);
-	ex_put_pid(p->info[1], child);
-	ex_close(p->info[1]);
-
-	ex_sleep_ms(ex_initial_ms());
-	/* No PTRACE_O_EXITKILL: what the mail shows is the tracee outliving us. */
+		tracee();
+	/* No PTRACE_O_EXITKILL either: the lesson is that it lives on. */
 	ret = seize_attach(child, 0);
 	if (ret < 0)
-		ex_fail("seize_attach(%d): %s", (int)child, strerror(-ret));
-
-	/* The mail sleeps 3 s while the tracee prints: count its 3 lines. */
-	ex_put(p->go[1], 3);
-	for (int i = 0; i < 3; i++)
-		ex_get(p->alive[0], "the tracee");
-	ex_sleep_ms(ex_step_ms());	/* the mail's rhythm: exit a step later */
-	ex_say("tracer: exiting");
-	_exit(0);
+		die("seize_attach(%d): %s", (int)child, strerror(-ret));
+	/* Seized, it runs on: nothing to wait for, no stop to resume. */
+	for (int i = 0; i < 3; i++) {
+		put(go[1], 1);
+		get(alive[0]);
+		nap(pace_ms);
+	}
+	say("tracer: exiting");
+	exit(0);	/* the kernel detaches the tracee */
 }
 
 int main(int argc, char **argv)
 {
-	struct pipes p;
-	pid_t observer = getpid(), tracer_pid, tracee_pid;
-	char state;
+	pid_t tracer_pid, tracee_pid = 0;
+	int status;
 
-	ex_init(argc, argv);
+	use_pace(argc, argv);
+	tokens(go);
+	tokens(alive);
 	/* Orphans come to us, not to init: the tracee, when the tracer exits. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		ex_fail("prctl(PR_SET_CHILD_SUBREAPER): %s", strerror(errno));
-	ex_pipe(p.go);
-	ex_pipe(p.alive);
-	ex_pipe(p.info);
+		die("prctl(PR_SET_CHILD_SUBREAPER)");
+	if ((tracer_pid = fork_child(SIGKILL)) == 0)
+		tracer();
+	/* Its exit 0 says: seized, and the tracee printed its 3 lines. */
+	if (waitpid(tracer_pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		die("the tracer failed");
 
-	/* SIGTERM, not SIGKILL, should we die: the tracer's handler then
-	 * kills the tracee, which no one else could (it may be stopped). */
-	tracer_pid = ex_fork(SIGTERM);
-	if (tracer_pid == 0)
-		tracer(observer, &p);
-	ex_track(tracer_pid);
-	ex_close(p.go[0]);
-	ex_close(p.alive[1]);
-	ex_close(p.info[1]);
-	tracee_pid = ex_get_pid(p.info[0], "the tracer");
-	ex_track(tracee_pid);	/* a grandchild: cleaned up once it is ours */
-	ex_close(p.info[0]);
+	/* The tracee is ours now, and untraced: two more lines. */
+	for (int i = 0; i < 2; i++) {
+		put(go[1], 1);
+		tracee_pid = get(alive[0]);
+		nap(pace_ms);
+	}
+	/* Not stopped: in read(2), waiting for a token. */
+	while (proc_state(tracee_pid)[0] == 'R')
+		nap(1);
+	say("tracee: state %s", proc_state(tracee_pid));
 
-	ex_wait_success(tracer_pid, "the tracer");
-
-	/* The tracer is gone and the tracee is our child, no longer traced:
-	 * let it go on as the mail's did, for two more lines. */
-	ex_put(p.go[1], 2);
-	for (int i = 0; i < 2; i++)
-		ex_get(p.alive[0], "the tracee");
-	state = ex_await_state(tracee_pid, "S", "the tracee");
-	ex_say("tracee: state %c (%s)", state, ex_state_name(state));
-
-	safe_kill(tracee_pid, SIGKILL);
-	ex_wait_killed(tracee_pid, SIGKILL, "the tracee");
+	kill_pid(tracee_pid, SIGKILL);
+	waitpid(tracee_pid, NULL, 0);
 	return 0;
 }

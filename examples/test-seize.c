@@ -1,141 +1,99 @@
 /* SPDX-License-Identifier: MIT */
-/* test-seize: the PTRACE_SEIZE mail's program called with an argument, on
- * libseize.  A tracee stopped by SIGSTOP is seized while stopped, continued,
- * and goes back to its stop when its tracer exits, since the group-stop is
+/* test-seize: the PTRACE_SEIZE mail's program, run with an argument.  A
+ * tracee stopped by SIGSTOP is seized while stopped and resumed; when the
+ * tracer exits, the tracee goes back to its stop, for the group-stop is
  * still in effect (only SIGCONT ends it):
  *
- *   tracee: alive        (x3, continued by the tracer)
+ *   tracee: alive              (x3, resumed by the tracer)
  *   tracer: exiting
  *   tracee: state T (stopped)
  *
- * The mail showed the last line with ps -el.  The structure is that of
- * test-seize-simple: an observer (a child subreaper) forks the tracer, which
- * forks the tracee; the tracee prints only the lines it is given, and sends
- * a token after each; the observer, once the tracer has exited, waits for
- * the tracee to be stopped again, says so, and kills it. */
+ * The mail showed the last line with ps -el; here an observer above the
+ * tracer (a child subreaper, so the tracee becomes its child) reads the
+ * state from /proc. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "example-common.h"
+#include <seize/seize.h>
+#include "helpers.h"
 
-struct pipes {
-	int go[2];	/* tracer -> tracee: a budget of lines (observer: none) */
-	int alive[2];	/* tracee -> tracer: one token per line */
-	int info[2];	/* tracer -> observer: the tracee's pid */
-};
+static int lines[2], hold[2];
 
-static noreturn void tracee(const struct pipes *p)
+static void tracee(void)
 {
-	ex_close(p->go[1]);
-	ex_close(p->alive[0]);
-	ex_close(p->info[0]);
-	ex_close(p->info[1]);
-	/* It outlives its parent, the tracer, so no PR_SET_PDEATHSIG: the
-	 * observer kills it.  It is stopped before it is given any line. */
-	for (;;) {
-		unsigned int lines = ex_get(p->go[0], "the tracer and the observer");
-
-		while (lines-- > 0) {
-			ex_say("tracee: alive");
-			ex_put(p->alive[1], '.');
-			ex_sleep_ms(ex_step_ms());
-		}
+	raise(SIGSTOP);	/* the mail's tracer sent it; the same group-stop */
+	for (int i = 0; i < 3; i++) {
+		say("tracee: alive");
+		put(lines[1], getpid());
+		nap(pace_ms);
 	}
+	close(hold[1]);
+	get(hold[0]);	/* blocks, running, until the observer is gone */
+	exit(0);
 }
 
-static noreturn void tracer(const struct pipes *p)
+static void tracer(void)
 {
-	struct seize_event ev;
-	pid_t child;
+	struct seize_event ev = { 0 };
+	pid_t child = fork_child(0);	/* no PDEATHSIG: it must outlive us */
 	int status, ret;
 
-	child = ex_fork(0);
 	if (child == 0)
-		tracee(p);
-	ex_track(child);
-	ex_close(p->go[0]);
-	ex_close(p->alive[1]);
-	ex_close(p->info[0]);
-	ex_put_pid(p->info[1], child);
-	ex_close(p->info[1]);
-
-	safe_kill(child, SIGSTOP);
+		tracee();
 	/* As its parent, see it stopped (the mail slept 100 ms and hoped). */
-	status = ex_waitpid(child, WUNTRACED, "the tracee");
-	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP)
-		ex_fail("the tracee did not stop on SIGSTOP (status 0x%x)", (unsigned int)status);
-
-	ex_sleep_ms(ex_initial_ms());
-	/* No PTRACE_O_EXITKILL: what the mail shows is the tracee outliving us. */
+	if (waitpid(child, &status, WUNTRACED) != child || !WIFSTOPPED(status))
+		die("the tracee did not stop");
+	/* No PTRACE_O_EXITKILL: the lesson is what becomes of it after us. */
 	ret = seize_attach(child, 0);
 	if (ret < 0)
-		ex_fail("seize_attach(%d): %s", (int)child, strerror(-ret));
-
-	/* Seizing a stopped task makes it trap at once, reporting the
-	 * group-stop: no seize_interrupt() needed. */
-	ex_wait_event(child, &ev);
-	if (ev.type != SEIZE_EVENT_STOP || !ev.group_stop || ev.sig != SIGSTOP)
-		ex_fail("expected a group-stop by SIGSTOP, got %s (signal %d)",
-			seize_event_name(&ev), ev.sig);
-	/* Resume it.  The group-stop stays in effect, so the tracee returns
-	 * to it when we detach by exiting. */
+		die("seize_attach(%d): %s", (int)child, strerror(-ret));
+	/* Seized in a group-stop, it traps at once and says so. */
+	ret = seize_wait(child, &ev, 0);
+	if (ret < 0 || ev.type != SEIZE_EVENT_STOP || !ev.group_stop || ev.sig != SIGSTOP)
+		die("expected a group-stop by SIGSTOP, got %s", seize_event_name(&ev));
+	/* Resumed, it runs, but the group-stop stays in effect. */
 	ret = seize_cont(child, 0);
 	if (ret < 0)
-		ex_fail("seize_cont(%d): %s", (int)child, strerror(-ret));
-
-	/* The mail sleeps 3 s while the tracee prints: count its 3 lines. */
-	ex_put(p->go[1], 3);
+		die("seize_cont(%d): %s", (int)child, strerror(-ret));
 	for (int i = 0; i < 3; i++)
-		ex_get(p->alive[0], "the tracee");
-	ex_sleep_ms(ex_step_ms());	/* the mail's rhythm: exit a step later */
-	ex_say("tracer: exiting");
-	_exit(0);
+		get(lines[0]);
+	nap(pace_ms);	/* the mail's rhythm: exit a step later */
+	say("tracer: exiting");
+	put(lines[1], child);	/* for the observer */
+	exit(0);	/* the kernel detaches the tracee, which stops again */
 }
 
 int main(int argc, char **argv)
 {
-	struct pipes p;
 	pid_t tracer_pid, tracee_pid;
+	int status;
 	char state;
 
-	ex_init(argc, argv);
+	use_pace(argc, argv);
 	/* Orphans come to us, not to init: the tracee, when the tracer exits. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		ex_fail("prctl(PR_SET_CHILD_SUBREAPER): %s", strerror(errno));
-	ex_pipe(p.go);
-	ex_pipe(p.alive);
-	ex_pipe(p.info);
-
-	/* SIGTERM, not SIGKILL, should we die: the tracer's handler then
-	 * kills the tracee, which no one else could (it may be stopped). */
-	tracer_pid = ex_fork(SIGTERM);
+		die("prctl(PR_SET_CHILD_SUBREAPER)");
+	tokens(lines);
+	tokens(hold);
+	tracer_pid = fork_child(SIGKILL);
 	if (tracer_pid == 0)
-		tracer(&p);
-	ex_track(tracer_pid);
-	/* Keep go[1] open though we never write to it: the tracer's exit
-	 * must not wake the tracee with EOF before it is stopped again.  EOF
-	 * tells it that we, too, are gone. */
-	ex_close(p.go[0]);
-	ex_close(p.alive[0]);
-	ex_close(p.alive[1]);
-	ex_close(p.info[1]);
-	tracee_pid = ex_get_pid(p.info[0], "the tracer");
-	ex_track(tracee_pid);	/* a grandchild: cleaned up once it is ours */
-	ex_close(p.info[0]);
+		tracer();
+	if (waitpid(tracer_pid, &status, 0) != tracer_pid || status != 0)
+		die("the tracer failed");
+	tracee_pid = get(lines[0]);
 
-	ex_wait_success(tracer_pid, "the tracer");
+	/* Detached, it finds its group-stop again: 'T', not the 't' of a
+	 * tracing stop.  That takes it a moment; wait for it. */
+	while ((state = proc_state(tracee_pid)[0]) == 'R' || state == 'S')
+		nap(1);
+	say("tracee: state %s", proc_state(tracee_pid));
 
-	/* The tracer's exit detached the tracee, which re-enters the
-	 * group-stop: 'T', not the 't' of a tracing stop. */
-	state = ex_await_state(tracee_pid, "T", "the tracee");
-	ex_say("tracee: state %c (%s)", state, ex_state_name(state));
-
-	safe_kill(tracee_pid, SIGKILL);
-	ex_wait_killed(tracee_pid, SIGKILL, "the tracee");
+	kill_pid(tracee_pid, SIGKILL);
+	waitpid(tracee_pid, NULL, 0);
 	return 0;
 }
