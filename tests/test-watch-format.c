@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "test-common.h"
@@ -24,6 +25,7 @@ const bool test_needs_ptrace = false;
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define GUARD 'Z'
+#define GUARDED 16	/* guard bytes on each side of a buffer */
 
 static void set_tz(const char *tz)
 {
@@ -96,7 +98,7 @@ END_TEST
 
 /* Every row, into every size from 0 to past its length: the whole length is
  * returned (as snprintf does), the text is the expected one's first
- * size - 1 bytes, NUL-terminated, and nothing past size is written. */
+ * size - 1 bytes, NUL-terminated, and nothing outside the buffer is written. */
 START_TEST(json_cut_at_every_size)
 {
 	for (size_t i = 0; i < N_OF(json_rows); i++) {
@@ -104,15 +106,16 @@ START_TEST(json_cut_at_every_size)
 		size_t len = strlen(want);
 
 		for (size_t size = 0; size <= len + 2; size++) {
-			char buf[128];
+			char area[GUARDED + 128 + GUARDED], *buf = area + GUARDED;
 			size_t n, kept = size ? (len < size - 1 ? len : size - 1) : 0;
 
-			memset(buf, GUARD, sizeof(buf));
+			memset(area, GUARD, sizeof(area));
 			n = watch_json_string(buf, size, json_rows[i].in);
 			ck_assert_uint_eq(n, len);
-			for (size_t k = size; k < sizeof(buf); k++)
-				ck_assert_msg(buf[k] == GUARD, "row %zu size %zu: byte %zu written", i,
-					      size, k);
+			for (size_t k = 0; k < sizeof(area); k++)
+				ck_assert_msg(area[k] == GUARD || (k >= GUARDED && k < GUARDED + size),
+					      "row %zu size %zu: byte %zd written", i, size,
+					      (ssize_t)k - GUARDED);
 			if (!size)
 				continue;
 			ck_assert_msg(memcmp(buf, want, kept) == 0 && buf[kept] == '\0',
@@ -480,7 +483,7 @@ START_TEST(longest_line_fits)
 END_TEST
 
 /* Cut lines: still one whole line, the newline in place of the last byte
- * that fits, NUL-terminated, nothing written past the buffer. */
+ * that fits, NUL-terminated, nothing written outside the buffer. */
 START_TEST(line_cut_at_every_size)
 {
 	static const struct timespec when = WHEN;
@@ -494,14 +497,15 @@ START_TEST(line_cut_at_every_size)
 			size_t len = strlen(want);
 
 			for (size_t size = 0; size <= len + 2; size++) {
-				char buf[WATCH_LINE_MAX + 16];
+				char area[GUARDED + WATCH_LINE_MAX + GUARDED], *buf = area + GUARDED;
 				size_t n;
 
-				memset(buf, GUARD, sizeof(buf));
+				memset(area, GUARD, sizeof(area));
 				n = watch_format_line(buf, size, ev, &when, json);
-				for (size_t k = size; k < sizeof(buf); k++)
-					ck_assert_msg(buf[k] == GUARD, "size %zu: byte %zu written",
-						      size, k);
+				for (size_t k = 0; k < sizeof(area); k++)
+					ck_assert_msg(area[k] == GUARD || (k >= GUARDED && k < GUARDED + size),
+						      "size %zu: byte %zd written", size,
+						      (ssize_t)k - GUARDED);
 				if (size < 2) {
 					/* No room for a line: nothing. */
 					ck_assert_uint_eq(n, 0);
