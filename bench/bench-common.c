@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -325,75 +324,4 @@ void bench_raw_signal(pid_t pid, int stops)
 		if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)si.si_signo) < 0)
 			bench_fail("PTRACE_CONT: %s", strerror(errno));
 	}
-}
-
-/* ---- the allocation counter ----
- * Defined in the executable, these take the place of glibc's for every
- * caller, libseize.so included; each counts, then calls glibc's own. */
-
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *ptr, size_t size);
-extern void *__libc_memalign(size_t align, size_t size);
-extern void __libc_free(void *ptr);
-
-static uint64_t allocs;
-
-static void count(void)
-{
-	__atomic_fetch_add(&allocs, 1, __ATOMIC_RELAXED);
-}
-
-uint64_t bench_allocs(void)
-{
-	return __atomic_load_n(&allocs, __ATOMIC_RELAXED);
-}
-
-void *malloc(size_t size)
-{
-	count();
-	return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	count();
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *ptr, size_t size)
-{
-	count();
-	return __libc_realloc(ptr, size);
-}
-
-void *aligned_alloc(size_t align, size_t size)
-{
-	count();
-	return __libc_memalign(align, size);
-}
-
-void *memalign(size_t align, size_t size)
-{
-	count();
-	return __libc_memalign(align, size);
-}
-
-int posix_memalign(void **out, size_t align, size_t size)
-{
-	void *p;
-
-	if (align < sizeof(void *) || (align & (align - 1)))
-		return EINVAL;
-	count();
-	p = __libc_memalign(align, size);
-	if (!p)
-		return ENOMEM;
-	*out = p;
-	return 0;
-}
-
-void free(void *ptr)
-{
-	__libc_free(ptr);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared by the benchmarks: clock, statistics over alternating rounds, CPU
- * pinning, safe process handling and the allocation counter.
+ * pinning and safe process handling (the allocation counter is
+ * bench-allocs.h, linked only where allocations are counted).
  *
  * Benchmarks report; they do not judge the machine.  Each prints a table and
  * one PASS or MISS line per target, and exits 0 either way; exit 1 means it
@@ -70,9 +71,5 @@ void bench_skip_if_refused(int err, pid_t child);
 
 /* Exit 1 (bench_fail) if not done within `seconds`; 0 cancels. */
 void bench_watchdog(unsigned int seconds, const char *what);
-
-/* Allocation counter: malloc, calloc, realloc (and the aligned variants)
- * interposed in the benchmark executable, counted, forwarded to glibc. */
-uint64_t bench_allocs(void);
 
 #endif

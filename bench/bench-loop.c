@@ -29,6 +29,7 @@
 
 #include <seize/seize.h>
 
+#include "bench-allocs.h"
 #include "bench-common.h"
 
 #define ROUNDS		11	/* rounds of benchmark 1 */

@@ -37,6 +37,7 @@
 #include <seize/seize.h>
 #include <seize/tracer.h>
 
+#include "bench-allocs.h"
 #include "bench-common.h"
 
 #define DROUNDS		7	/* rounds of the dispatch loop */
