@@ -195,7 +195,23 @@ int bench_last_cpu(pid_t tid)
 	return p ? atoi(p + 1) : -1;
 }
 
+void bench_print_per_stop(const char *label, int width, const double *wall, const double *cpu,
+			  size_t n)
+{
+	struct bench_stats w = bench_stats(wall, n), c = bench_stats(cpu, n);
+
+	printf("  %-*s us/stop: wall median %.3f (min %.3f, max %.3f), cpu median %.3f "
+	       "(min %.3f, max %.3f)\n", width, label, w.median, w.min, w.max, c.median, c.min,
+	       c.max);
+}
+
 /* ---- processes ---- */
+
+void bench_pipe(int fds[2], int flags)
+{
+	if (pipe2(fds, O_CLOEXEC | flags) < 0)
+		bench_fail("pipe: %s", strerror(errno));
+}
 
 int bench_kill(pid_t pid, int sig)
 {
@@ -203,6 +219,12 @@ int bench_kill(pid_t pid, int sig)
 		bench_fail("refusing kill(%d, %d): a pid <= 0 reaches more than our child",
 			   (int)pid, sig);
 	return kill(pid, sig);
+}
+
+void bench_die_with(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);
 }
 
 pid_t bench_fork(void (*fn)(void *arg), void *arg)
@@ -215,8 +237,7 @@ pid_t bench_fork(void (*fn)(void *arg), void *arg)
 	if (pid < 0)
 		bench_fail("fork: %s", strerror(errno));
 	if (pid == 0) {
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-			_exit(1);
+		bench_die_with(parent);
 		fn(arg);
 		_exit(1);
 	}
