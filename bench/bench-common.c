@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -196,7 +195,23 @@ int bench_last_cpu(pid_t tid)
 	return p ? atoi(p + 1) : -1;
 }
 
+void bench_print_per_stop(const char *label, int width, const double *wall, const double *cpu,
+			  size_t n)
+{
+	struct bench_stats w = bench_stats(wall, n), c = bench_stats(cpu, n);
+
+	printf("  %-*s us/stop: wall median %.3f (min %.3f, max %.3f), cpu median %.3f "
+	       "(min %.3f, max %.3f)\n", width, label, w.median, w.min, w.max, c.median, c.min,
+	       c.max);
+}
+
 /* ---- processes ---- */
+
+void bench_pipe(int fds[2], int flags)
+{
+	if (pipe2(fds, O_CLOEXEC | flags) < 0)
+		bench_fail("pipe: %s", strerror(errno));
+}
 
 int bench_kill(pid_t pid, int sig)
 {
@@ -204,6 +219,12 @@ int bench_kill(pid_t pid, int sig)
 		bench_fail("refusing kill(%d, %d): a pid <= 0 reaches more than our child",
 			   (int)pid, sig);
 	return kill(pid, sig);
+}
+
+void bench_die_with(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);
 }
 
 pid_t bench_fork(void (*fn)(void *arg), void *arg)
@@ -216,8 +237,7 @@ pid_t bench_fork(void (*fn)(void *arg), void *arg)
 	if (pid < 0)
 		bench_fail("fork: %s", strerror(errno));
 	if (pid == 0) {
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-			_exit(1);
+		bench_die_with(parent);
 		fn(arg);
 		_exit(1);
 	}
@@ -325,75 +345,4 @@ void bench_raw_signal(pid_t pid, int stops)
 		if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)si.si_signo) < 0)
 			bench_fail("PTRACE_CONT: %s", strerror(errno));
 	}
-}
-
-/* ---- the allocation counter ----
- * Defined in the executable, these take the place of glibc's for every
- * caller, libseize.so included; each counts, then calls glibc's own. */
-
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *ptr, size_t size);
-extern void *__libc_memalign(size_t align, size_t size);
-extern void __libc_free(void *ptr);
-
-static uint64_t allocs;
-
-static void count(void)
-{
-	__atomic_fetch_add(&allocs, 1, __ATOMIC_RELAXED);
-}
-
-uint64_t bench_allocs(void)
-{
-	return __atomic_load_n(&allocs, __ATOMIC_RELAXED);
-}
-
-void *malloc(size_t size)
-{
-	count();
-	return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	count();
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *ptr, size_t size)
-{
-	count();
-	return __libc_realloc(ptr, size);
-}
-
-void *aligned_alloc(size_t align, size_t size)
-{
-	count();
-	return __libc_memalign(align, size);
-}
-
-void *memalign(size_t align, size_t size)
-{
-	count();
-	return __libc_memalign(align, size);
-}
-
-int posix_memalign(void **out, size_t align, size_t size)
-{
-	void *p;
-
-	if (align < sizeof(void *) || (align & (align - 1)))
-		return EINVAL;
-	count();
-	p = __libc_memalign(align, size);
-	if (!p)
-		return ENOMEM;
-	*out = p;
-	return 0;
-}
-
-void free(void *ptr)
-{
-	__libc_free(ptr);
 }

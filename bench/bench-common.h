@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared by the benchmarks: clock, statistics over alternating rounds, CPU
- * pinning, safe process handling and the allocation counter.
+ * pinning and safe process handling (the allocation counter is
+ * bench-allocs.h, linked only where allocations are counted).
  *
  * Benchmarks report; they do not judge the machine.  Each prints a table and
  * one PASS or MISS line per target, and exits 0 either way; exit 1 means it
@@ -40,6 +41,13 @@ bool bench_target(const char *name, struct bench_stats s, const char *unit, doub
 void bench_target_line(bool pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print every recorded target line, last in the output. */
 void bench_summary(void);
+/* "  LABEL us/stop: wall median ... (min, max), cpu median ... (min, max)"
+ * over n rounds, the label padded to `width`. */
+void bench_print_per_stop(const char *label, int width, const double *wall, const double *cpu,
+			  size_t n);
+
+/* pipe2() with O_CLOEXEC and `flags` (O_NONBLOCK), or fail the benchmark. */
+void bench_pipe(int fds[2], int flags);
 
 /* CPUs this process may run on, in order; returns how many (at most max). */
 int bench_cpus(int *cpus, int max);
@@ -53,7 +61,11 @@ int bench_last_cpu(pid_t tid);
  * every process): fails the benchmark instead. */
 int bench_kill(pid_t pid, int sig);
 
-/* Fork a child that dies with us (PR_SET_PDEATHSIG) and runs fn(arg), which
+/* In a child just forked by `parent`: die with it (PR_SET_PDEATHSIG), and
+ * _exit(1) at once if it is already gone.  bench_fork() does it; a child
+ * forked otherwise (inside a tracee, where bench_fail() must not run) calls it. */
+void bench_die_with(pid_t parent);
+/* Fork a child that dies with us (bench_die_with) and runs fn(arg), which
  * must not return.  Fails the benchmark if fork fails. */
 pid_t bench_fork(void (*fn)(void *arg), void *arg);
 /* SIGKILL and reap a child of ours (pid > 0); a child already gone is fine. */
@@ -70,9 +82,5 @@ void bench_skip_if_refused(int err, pid_t child);
 
 /* Exit 1 (bench_fail) if not done within `seconds`; 0 cancels. */
 void bench_watchdog(unsigned int seconds, const char *what);
-
-/* Allocation counter: malloc, calloc, realloc (and the aligned variants)
- * interposed in the benchmark executable, counted, forwarded to glibc. */
-uint64_t bench_allocs(void);
 
 #endif

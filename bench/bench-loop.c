@@ -29,6 +29,7 @@
 
 #include <seize/seize.h>
 
+#include "bench-allocs.h"
 #include "bench-common.h"
 
 #define ROUNDS		11	/* rounds of benchmark 1 */
@@ -188,11 +189,7 @@ static void bench_overhead(enum mode mode, int cpu, uint64_t *allocs_total)
 	bench_pin(0, -1);
 
 	for (k = 0; k < 2; k++) {
-		w = bench_stats(us[k], ROUNDS);
-		c = bench_stats(cpu_us[k], ROUNDS);
-		printf("  %s us/stop: wall median %.3f (min %.3f, max %.3f), "
-		       "cpu median %.3f (min %.3f, max %.3f)\n", k ? "lib" : "raw",
-		       w.median, w.min, w.max, c.median, c.min, c.max);
+		bench_print_per_stop(k ? "lib" : "raw", 0, us[k], cpu_us[k], ROUNDS);
 	}
 	printf("  allocations: %llu in the library rounds (%d stops), %llu in the raw rounds\n",
 	       (unsigned long long)allocs[1], ROUNDS * STOPS, (unsigned long long)allocs[0]);

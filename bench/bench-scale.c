@@ -37,6 +37,7 @@
 #include <seize/seize.h>
 #include <seize/tracer.h>
 
+#include "bench-allocs.h"
 #include "bench-common.h"
 
 #define DROUNDS		7	/* rounds of the dispatch loop */
@@ -248,11 +249,7 @@ static void bench_dispatch(int cpu)
 	bench_pin(0, -1);
 
 	for (k = 0; k < 2; k++) {
-		w = bench_stats(wall[k], DROUNDS);
-		c = bench_stats(cpu_us[k], DROUNDS);
-		printf("  %-8s us/stop: wall median %.3f (min %.3f, max %.3f), cpu median %.3f "
-		       "(min %.3f, max %.3f)\n", k ? "dispatch" : "raw", w.median, w.min, w.max,
-		       c.median, c.min, c.max);
+		bench_print_per_stop(k ? "dispatch" : "raw", 8, wall[k], cpu_us[k], DROUNDS);
 	}
 	w = bench_stats(over, DROUNDS);
 	c = bench_stats(cpu_over, DROUNDS);
@@ -309,8 +306,7 @@ static pid_t start_threaded(int nthreads)
 	pid_t pid;
 	char c;
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		bench_fail("pipe: %s", strerror(errno));
+	bench_pipe(fds, 0);
 	a.ready_fd = fds[1];
 	pid = bench_fork(threaded, &a);
 	close(fds[1]);
@@ -589,8 +585,7 @@ again:
 			break;
 		}
 		if (pid == 0) {
-			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-				_exit(1);
+			bench_die_with(parent);
 			idx = c;	/* the child is node c: fork its own */
 			goto again;
 		}
@@ -621,8 +616,8 @@ static void tree_ops(struct seize_tracer *t, int total, struct cost *c)
 	struct meter m = { .pids = pids, .npids = 1 };
 	char buf[64];
 
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC | O_NONBLOCK) < 0)
-		bench_fail("pipe: %s", strerror(errno));
+	bench_pipe(go, 0);
+	bench_pipe(done, O_NONBLOCK);
 	a.go_fd = go[0];
 	a.done_fd = done[1];
 	root = bench_fork(tree_root, &a);

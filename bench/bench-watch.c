@@ -174,8 +174,7 @@ static struct cost run_raw(char **argv, int signals)
 	struct cost c;
 	pid_t pid;
 
-	if (pipe2(go, O_CLOEXEC) < 0)
-		bench_fail("pipe: %s", strerror(errno));
+	bench_pipe(go, 0);
 	s.go = go[0];
 	pid = bench_fork(exec_child, &s);
 	close(go[0]);

@@ -21,7 +21,8 @@ const char *watch_event_name(enum seize_tracer_event_type type);
 /* The type named @p name, or 0 if none is. */
 enum seize_tracer_event_type watch_event_type(const char *name);
 
-/* The events shown when -e is not given: every one the contract names. */
+/* The events shown when -e is not given (or with -e all): every one the
+ * contract names, an explicit set: not thread-exited, not frozen. */
 unsigned int watch_default_events(void);
 
 /* "SIGUSR1", "SIGRTMIN+3", or "SIG40" for a number without a name: in @p buf
