@@ -249,9 +249,9 @@ void tracer_handle(struct seize_tracer *t, const struct seize_event *sev)
 		th = adopt(t, sev->tid);
 		if (!th) {
 			/* Cannot keep a record (out of memory, or gone): let it go
-			 * rather than leave it stopped. */
+			 * rather than leave it stopped, with its signal. */
 			if (sev->type != SEIZE_EVENT_EXITED && sev->type != SEIZE_EVENT_KILLED)
-				seize_detach(sev->tid, 0);
+				seize_detach(sev->tid, sev->type == SEIZE_EVENT_SIGNAL ? sev->sig : 0);
 			else
 				tracer_note_dead_unannounced(t, sev->tid);
 			return;

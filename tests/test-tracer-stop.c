@@ -568,10 +568,9 @@ START_TEST(new_threads_either_order)
 }
 END_TEST
 
-/* A stop from a tid that /proc does not know (gone): let go, nothing
- * reported.  That detach hands back no signal, even from a signal stop; the
- * tid is gone, so nothing is lost -- unless the record could not be made for
- * want of memory, the other way into this path. */
+/* A stop from a tid that /proc does not know (gone), or whose record cannot
+ * be made (out of memory): let go, nothing reported, and a signal stop's
+ * signal handed back with the detach. */
 START_TEST(unknown_tid_is_let_go)
 {
 	struct seize_tracer *t = tracer_make(0);
@@ -579,7 +578,7 @@ START_TEST(unknown_tid_is_let_go)
 	attach(t, 2100, 1);
 	trap(t, 2150, 0);
 	deliver(t, 2151, SIGUSR1);
-	CALLS_ARE("detach 2150; detach 2151");
+	CALLS_ARE("detach 2150; detach 2151 SIGUSR1");
 	exited(t, 2152, 0);
 	CALLS_ARE("");
 	ck_assert_ptr_nonnull(tidmap_get(&t->dead_unannounced, 2152));
