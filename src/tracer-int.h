@@ -99,6 +99,8 @@ struct thread *tracer_new_process_record(struct seize_tracer *t, pid_t pid, pid_
 /* A tid whose whole life was read before its creator's CLONE/FORK event. */
 void tracer_note_dead_unannounced(struct seize_tracer *t, pid_t tid);
 struct proc *tracer_proc_find(struct seize_tracer *t, pid_t pid);
+/* Drop every record, then the tracer itself (its tracees let go already). */
+void tracer_free_records(struct seize_tracer *t);
 
 /* tracer-stop.c */
 void tracer_emit_simple(struct seize_tracer *t, enum seize_tracer_event_type type,

@@ -139,3 +139,19 @@ struct proc *tracer_proc_find(struct seize_tracer *t, pid_t pid)
 {
 	return tidmap_get(&t->procs_by_pid, pid);
 }
+
+void tracer_free_records(struct seize_tracer *t)
+{
+	struct thread_chunk *chunk;
+
+	while (t->procs)
+		tracer_proc_remove(t, t->procs);
+	tidmap_free(&t->threads);
+	tidmap_free(&t->procs_by_pid);
+	tidmap_free(&t->dead_unannounced);
+	while ((chunk = t->chunks)) {
+		t->chunks = chunk->next;
+		free(chunk);
+	}
+	free(t);
+}

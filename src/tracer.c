@@ -128,22 +128,13 @@ again:
 
 SEIZE_EXPORT void seize_tracer_destroy(struct seize_tracer *t)
 {
-	struct thread_chunk *chunk;
-
 	if (!t)
 		return;
 	/* Newest first: a vfork child is let go before the parent waiting for it. */
 	while (t->procs)
 		detach_proc(t, t->procs);
 	tracer_fd_stop(t);
-	tidmap_free(&t->threads);
-	tidmap_free(&t->procs_by_pid);
-	tidmap_free(&t->dead_unannounced);
-	while ((chunk = t->chunks)) {
-		t->chunks = chunk->next;
-		free(chunk);
-	}
-	free(t);
+	tracer_free_records(t);
 }
 
 /* Seize every thread in /proc/PID/task until a pass finds nothing new.

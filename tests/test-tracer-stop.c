@@ -188,22 +188,6 @@ static struct proc *attach(struct seize_tracer *t, pid_t pid, unsigned int nthre
 	return p;
 }
 
-static void tracer_free(struct seize_tracer *t)
-{
-	struct thread_chunk *chunk;
-
-	while (t->procs)
-		tracer_proc_remove(t, t->procs);
-	tidmap_free(&t->threads);
-	tidmap_free(&t->procs_by_pid);
-	tidmap_free(&t->dead_unannounced);
-	while ((chunk = t->chunks)) {
-		t->chunks = chunk->next;
-		free(chunk);
-	}
-	free(t);
-}
-
 static void counts_are(const struct seize_tracer *t, unsigned int procs, unsigned int threads)
 {
 	ck_assert_uint_eq(t->nprocs, procs);
@@ -327,7 +311,7 @@ START_TEST(sixteen_threads_stop_once_and_continue_once)
 	EVENTS_ARE("signal 1000/1007 SIGCONT from=77");
 	CALLS_ARE("cont 1007 SIGCONT");
 	counts_are(t, 1, 16);
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -368,7 +352,7 @@ START_TEST(stale_group_stop_trap_begins_nothing)
 	trap(t, 1100, 0);
 	EVENTS_ARE("continued 1100/1101 SIGCONT");
 	counts_are(t, 1, 2);
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -384,7 +368,7 @@ START_TEST(attach_to_a_stopped_process_reports_its_stop)
 	trap(t, 1202, SIGTSTP);
 	EVENTS_ARE("group-stop 1200/1201 SIGTSTP");
 	CALLS_ARE("listen 1201; listen 1200; listen 1202");
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -413,7 +397,7 @@ START_TEST(late_end_after_next_delivery_keeps_next_stop_armed)
 		   "group-stop 1300/1300 SIGSTOP");
 	ck_assert_uint_eq(p->epoch, 2);
 	ck_assert(p->group_stopped);
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -444,7 +428,7 @@ START_TEST(stop_signal_after_an_end_trap_ends_the_old_stop)
 	trap(t, 1400, 0);
 	trap(t, 1401, 0);
 	EVENTS_ARE("continued 1400/1400 SIGCONT");
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -496,7 +480,7 @@ START_TEST(resume_decisions)
 	tracer_resume(th);
 	CALLS_ARE("listen 1501");
 	ck_assert_int_eq(th->state, THREAD_LISTENING);
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -518,7 +502,7 @@ START_TEST(refused_stop_signal_arms_nothing)
 	ck_assert_int_eq(((struct thread *)tidmap_get(&t->threads, 1600))->state, THREAD_RUNNING);
 	trap(t, 1600, SIGSTOP);
 	EVENTS_ARE("signal 1600/1600 SIGSTOP from=77");
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -564,7 +548,7 @@ START_TEST(new_threads_either_order)
 	event_stop(t, SEIZE_EVENT_CLONE, 2000, 2009);
 	EVENTS_ARE("");
 	counts_are(t, 1, 3);
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -584,7 +568,7 @@ START_TEST(unknown_tid_is_let_go)
 	ck_assert_ptr_nonnull(tidmap_get(&t->dead_unannounced, 2152));
 	EVENTS_ARE("");
 	counts_are(t, 1, 1);
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -623,7 +607,7 @@ START_TEST(deaths_and_counts)
 	exited(t, 3202, 3);
 	EVENTS_ARE("thread-exited 3200/3201; exited 3200/3202 exit=3");
 	counts_are(t, 0, 0);
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -641,7 +625,7 @@ START_TEST(exec_from_a_thread)
 	event_stop(t, SEIZE_EVENT_EXEC, 4000, 4000);
 	EVENTS_ARE("exec 4000/4000 former=4000");
 	counts_are(t, 1, 2);
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -672,7 +656,7 @@ START_TEST(children_followed_or_let_go)
 	exited(t, 5003, 0);
 	exited(t, 5000, 0);
 	counts_are(t, 0, 0);
-	tracer_free(t);
+	tracer_free_records(t);
 
 	t = tracer_make(0);
 	attach(t, 5100, 1);
@@ -686,7 +670,7 @@ START_TEST(children_followed_or_let_go)
 	EVENTS_ARE("");
 	CALLS_ARE("cont 5100; cont 5100; detach 5101; detach 5102 SIGUSR1");
 	counts_are(t, 1, 1);
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
@@ -705,7 +689,7 @@ START_TEST(event_mask_filters_only_the_callback)
 	trap(t, 6000, 0);
 	EVENTS_ARE("continued 6000/6001 SIGCONT");
 	ck_assert_uint_eq(fake.nevents, 1);
-	tracer_free(t);
+	tracer_free_records(t);
 }
 END_TEST
 
