@@ -10,8 +10,47 @@
 
 #include <seize/seize.h>
 
-/* Each test file defines these two: its suite, and whether it needs ptrace
- * (kernel suites skip with 77 where ptrace is refused, fail on CI). */
+/* A test file registers its cases in a block:
+ *
+ *	TEST_SUITE(tracer, true)	// check suite "tracer"; true: needs ptrace
+ *	{
+ *		ADD_CASE(s, attach_running_16_threads);
+ *	}
+ *
+ * test-main.c runs every block linked into the binary, so one binary is
+ * built from several files; blocks of the same name add to one check suite,
+ * and a binary skips with 77 where ptrace is refused if any block needs it
+ * (on CI it fails instead).  Converting a file of the old contract is
+ * mechanical: delete `const bool test_needs_ptrace = X;`, and turn
+ *
+ *	Suite *test_suite(void)			TEST_SUITE(name, X)
+ *	{				into		{
+ *		Suite *s = suite_create("name");		ADD_CASE(s, ...);
+ *		ADD_CASE(s, ...);			}
+ *		return s;
+ *	}
+ *
+ * Until then the old contract still works (test-main.c takes a test_suite()
+ * and test_needs_ptrace if the binary defines them). */
+struct test_suite_entry {
+	const char *name;
+	bool needs_ptrace;
+	void (*add_cases)(Suite *s);
+};
+
+#define TEST_SUITE_CAT_(a, b) a##b
+#define TEST_SUITE_CAT(a, b) TEST_SUITE_CAT_(a, b)
+#define TEST_SUITE(name_, needs_ptrace_)						\
+	static void TEST_SUITE_CAT(test_cases_, __LINE__)(Suite *s);			\
+	static const struct test_suite_entry TEST_SUITE_CAT(test_entry_, __LINE__) =	\
+		{ #name_, (needs_ptrace_), TEST_SUITE_CAT(test_cases_, __LINE__) };	\
+	static const struct test_suite_entry *const TEST_SUITE_CAT(test_ref_, __LINE__)	\
+		__attribute__((section("seize_test_suites"), used)) =			\
+		&TEST_SUITE_CAT(test_entry_, __LINE__);					\
+	static void TEST_SUITE_CAT(test_cases_, __LINE__)(Suite *s)
+
+/* The old contract: one file per binary defines its suite and whether it
+ * needs ptrace.  Kept for files not yet converted. */
 Suite *test_suite(void);
 extern const bool test_needs_ptrace;
 

@@ -38,8 +38,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 #define BOUND_MS 5000
 #define MAX_ITEMS 64
 #define ITEM_MAX 96
@@ -1018,12 +1016,9 @@ START_TEST(same_events_as_strace)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(compare, true)
 {
-	Suite *s = suite_create("compare");
-
 	ADD_CASE(s, strace_lines_are_read);
 	ADD_CASE(s, watch_lines_are_read);
 	ADD_CASE(s, same_events_as_strace);
-	return s;
 }

@@ -18,8 +18,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 #define RUN_TIMEOUT_MS 8000	/* each of two runs: both fit in CK_DEFAULT_TIMEOUT=20 */
 #define MAX_OUTPUT 65536
 #define MAX_LINES 256
@@ -276,13 +274,10 @@ START_TEST(example_listen)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(examples, true)
 {
-	Suite *s = suite_create("examples");
-
 	ADD_CASE(s, example_seize_simple);
 	ADD_CASE(s, example_seize);
 	ADD_CASE(s, example_notify);
 	ADD_CASE(s, example_listen);
-	return s;
 }

@@ -23,8 +23,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 #define ALL_FEATURES (SEIZE_FEATURE_SEIZE | SEIZE_FEATURE_INTERRUPT | SEIZE_FEATURE_LISTEN | \
 		      SEIZE_FEATURE_EXITKILL | SEIZE_FEATURE_SYSCALL_INFO)
 #define TIMEOUT_MS 10000
@@ -526,10 +524,8 @@ START_TEST(test_errno_untouched)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(probe, true)
 {
-	Suite *s = suite_create("probe");
-
 	ADD_CASE(s, test_probe_features);
 	ADD_CASE(s, test_probe_reaps_everything);
 	ADD_CASE(s, test_probe_null);
@@ -548,5 +544,4 @@ Suite *test_suite(void)
 	ADD_CASE(s, test_explain_fallback);
 	ADD_CASE(s, test_explain_truncation);
 	ADD_CASE(s, test_errno_untouched);
-	return s;
 }

@@ -16,8 +16,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 #define BOUND_MS 5000
 
 static void attach(pid_t tid, unsigned int options)
@@ -638,10 +636,8 @@ START_TEST(cont_from_group_stop_runs_then_stops_on_detach)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(requests, true)
 {
-	Suite *s = suite_create("requests");
-
 	ADD_CASE(s, attach_leaves_tracee_running);
 	ADD_CASE(s, attach_self_is_eperm);
 	ADD_CASE(s, attach_missing_is_esrch);
@@ -669,5 +665,4 @@ Suite *test_suite(void)
 	ADD_CASE(s, interrupt_while_listening_retraps);
 	ADD_CASE(s, attach_to_stopped_reports_group_stop);
 	ADD_CASE(s, cont_from_group_stop_runs_then_stops_on_detach);
-	return s;
 }

@@ -55,8 +55,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 /* ---- bounds, seeds and checks --------------------------------------------- */
 
 /* The bound of every wait, scaled like check's own timeout. */
@@ -2618,10 +2616,8 @@ START_TEST(child_of_tracee_not_attached_unasked)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(stress, true)
 {
-	Suite *s = suite_create("stress");
-
 	ADD_CASE(s, storm_1000_stop_continue);
 	ADD_CASE(s, storm_1000_stop_continue_8_threads);
 	ADD_LONG_CASE(s, rapid_stop_cont_stop_16_threads, 90);
@@ -2645,5 +2641,4 @@ Suite *test_suite(void)
 	ADD_CASE(s, pid_reuse_of_thread_never_touched);
 	ADD_CASE(s, spawn_no_fd_leaked_nothing_unnamed_attached);
 	ADD_CASE(s, child_of_tracee_not_attached_unasked);
-	return s;
 }

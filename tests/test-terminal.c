@@ -27,8 +27,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 #define BOUND_MS 8000
 #define PROMPT "@p> "
 
@@ -610,15 +608,12 @@ START_TEST(ctrl_c_to_script_that_traps_it)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(terminal, true)
 {
-	Suite *s = suite_create("terminal");
-
 	ADD_CASE(s, sleep_ctrl_z_bg_fg_ctrl_c);
 	ADD_CASE(s, pipeline_ctrl_z_fg_ctrl_c);
 	ADD_CASE(s, background_reader_sigttin);
 	ADD_CASE(s, background_writer_sigttou);
 	ADD_CASE(s, less_redraws_after_fg);
 	ADD_CASE(s, ctrl_c_to_script_that_traps_it);
-	return s;
 }

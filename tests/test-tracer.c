@@ -33,8 +33,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 /* The bound of every wait: well under check's default case timeout (4 s),
  * so that a failure names what it waited for; scaled like check's own
  * timeout under valgrind (CK_TIMEOUT_MULTIPLIER). */
@@ -2039,10 +2037,8 @@ START_TEST(calls_from_another_thread_refused)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(tracer, true)
 {
-	Suite *s = suite_create("tracer");
-
 	ADD_CASE(s, attach_running_16_threads);
 	ADD_CASE(s, group_stop_by_real_parent_twice);
 	ADD_CASE(s, sigtstp_to_orphaned_pgrp_stops_nothing);
@@ -2075,5 +2071,4 @@ Suite *test_suite(void)
 	ADD_CASE(s, destroy_leaves_as_found);
 	ADD_CASE(s, thread_churn_ends_at_zero);
 	ADD_CASE(s, calls_from_another_thread_refused);
-	return s;
 }

@@ -26,8 +26,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 #define BOUND_MS 5000
 #define MAX_ARGS 32
 
@@ -1592,10 +1590,8 @@ START_TEST(no_descriptor_leaks_into_command)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(watch, true)
 {
-	Suite *s = suite_create("watch");
-
 	ADD_CASE(s, command_exit_code_is_passed_on);
 	ADD_CASE(s, command_killed_kills_seize_watch_alike);
 	ADD_CASE(s, command_segfault_no_core_of_ours);
@@ -1629,5 +1625,4 @@ Suite *test_suite(void)
 	ADD_CASE(s, version_exits_0);
 	ADD_CASE(s, help_exits_0);
 	ADD_CASE(s, no_descriptor_leaks_into_command);
-	return s;
 }
