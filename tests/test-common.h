@@ -5,6 +5,7 @@
 #define SEIZE_TEST_COMMON_H
 
 #include <check.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -61,6 +62,33 @@ void test_add_case(Suite *s, const char *name, const TTest *fn);
 #define ADD_LONG_CASE(suite, fn, seconds) test_add_long_case((suite), #fn, (fn), (seconds))
 void test_add_long_case(Suite *s, const char *name, const TTest *fn, double seconds);
 
+/* ---- time bounds -------------------------------------------------------- */
+
+/* CLOCK_MONOTONIC in milliseconds. */
+long tst_now_ms(void);
+
+/* The bound of a wait in the tracer and stress binaries: 2 s, scaled like
+ * check's own timeout under valgrind (CK_TIMEOUT_MULTIPLIER). */
+int tst_bound_ms(void);
+
+/* The one alarm-bounded wait: tst_arm(ms) sends a SIGALRM after ms
+ * (at once if ms <= 0) without SA_RESTART, so a blocking call returns
+ * EINTR; tst_alarmed says it came.  tst_disarm() stops the timer. */
+extern volatile sig_atomic_t tst_alarmed;
+void tst_arm(long ms);
+void tst_disarm(void);
+
+/* waitpid(pid, options | __WALL) bounded by timeout_ms: fails the test
+ * unless pid reports; its status. */
+int tst_wait_child(pid_t pid, int options, int timeout_ms);
+
+/* A prefix for failure messages (a stress case names its seed, round and
+ * step); "" unless a binary sets one.  TST_CHECK is ck_assert_msg with it. */
+void tst_set_context(const char *(*fn)(void));
+const char *tst_context(void);
+#define TST_CHECK(cond, fmt, ...) \
+	ck_assert_msg((cond), "%s" fmt, tst_context(), ##__VA_ARGS__)
+
 /* The one way tests send signals: fails the test on a pid <= 0, which as
  * root would reach a whole process group or every process. */
 void tst_kill(pid_t pid, int sig);
@@ -100,10 +128,19 @@ long tst_tracer_pid(pid_t pid);
  * see such a signal. */
 bool tst_under_valgrind(void);
 
+/* Close every descriptor from lowest up (in a child, before an exec). */
+void tst_close_from(int lowest);
+
 /* A pipe whose ends are set close-on-exec; fails the test on error. */
 void tst_pipe(int fds[2]);
 /* Read one byte with a time bound; fails the test on timeout or EOF. */
 char tst_read_byte(int fd, int timeout_ms);
 void tst_write_byte(int fd, char c);
+/* Whether fd is readable (or at EOF) within timeout_ms. */
+bool tst_readable(int fd, int timeout_ms);
+/* Read exactly size bytes, each within timeout_ms; fails the test if not. */
+void tst_read_exact(int fd, void *buf, size_t size, int timeout_ms);
+/* In a child, where no ck_assert may run: write all or _exit(99). */
+void tst_write_or_die(int fd, const void *buf, size_t size);
 
 #endif

@@ -302,21 +302,13 @@ START_TEST(wait_no_children_is_echild)
 }
 END_TEST
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 START_TEST(wait_returns_eintr)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
-	struct itimerval timer = { .it_value = { 0, 50000 } };
 	pid_t tracee = tst_fork_pauser();
 	struct seize_event ev;
 
 	attach(tracee, 0);
-	ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
-	ck_assert_int_eq(setitimer(ITIMER_REAL, &timer, NULL), 0);
+	tst_arm(50);	/* a SIGALRM without SA_RESTART */
 	ck_assert_int_eq(seize_wait(tracee, &ev, 0), -EINTR);
 	/* Nothing was consumed: the tracee is untouched and still ours. */
 	ck_assert_int_eq(tst_tracer_pid(tracee), getpid());

@@ -25,58 +25,11 @@
 #include <unistd.h>
 
 #include "test-common.h"
+#include "test-common-run.h"
 
 #define BOUND_MS 5000
-#define MAX_ARGS 32
 
-/* ---- running a program with its stdout and stderr piped to us ----------- */
-
-struct run {
-	pid_t pid;
-	int out, err;		/* our ends of its stdout and stderr */
-	int in;			/* our end of its stdin, or -1 (it has /dev/null) */
-	bool out_eof, err_eof;
-	size_t out_len, out_pos, err_len;
-	char out_buf[65536];	/* all its stdout so far; out_pos: next line */
-	char err_buf[8192];
-};
-
-struct exec_spec {
-	const char *path;
-	char *argv[MAX_ARGS + 2];
-	int in, out, err;	/* the child's ends */
-};
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void close_from(int lowest)
-{
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, lowest, ~0u, 0) == 0)
-		return;
-#endif
-	for (int fd = lowest; fd < 1024; fd++)
-		close(fd);
-}
-
-/* In the child (tst_fork has reset its signals and set PDEATHSIG): no
- * ck_assert here, only _exit. */
-static void exec_child(void *arg)
-{
-	const struct exec_spec *spec = arg;
-
-	if (dup2(spec->in, 0) < 0 || dup2(spec->out, 1) < 0 || dup2(spec->err, 2) < 0)
-		_exit(125);
-	close_from(3);	/* so that whatever the program's children see beyond 0-2 is its own */
-	execv(spec->path, spec->argv);
-	_exit(127);
-}
+/* ---- seize-watch run with its stdio piped to us ------------------------- */
 
 static const char *watch_path(void)
 {
@@ -86,175 +39,40 @@ static const char *watch_path(void)
 	return path;
 }
 
-/* Start path with args (NULL-terminated, without argv[0]); with_stdin gives
- * it a pipe for stdin whose write end we keep in r->in. */
-static struct run *run_program(const char *path, const char *const *args, bool with_stdin)
+static struct tst_run *run_watch_in(const char *const *args, bool with_stdin)
 {
-	struct exec_spec spec = { .path = path };
-	struct run *r = calloc(1, sizeof(*r));
-	int out[2], err[2], in[2] = { -1, -1 };
-	size_t n = 0;
-
-	ck_assert_ptr_nonnull(r);
-	spec.argv[n++] = (char *)path;
-	for (; args[n - 1]; n++) {
-		ck_assert(n <= MAX_ARGS);
-		spec.argv[n] = (char *)args[n - 1];
-	}
-	spec.argv[n] = NULL;
-	tst_pipe(out);
-	tst_pipe(err);
-	if (with_stdin)
-		tst_pipe(in);
-	else
-		ck_assert_int_ge(in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC), 0);
-	spec.in = in[0];
-	spec.out = out[1];
-	spec.err = err[1];
-	r->pid = tst_fork(exec_child, &spec);
-	close(out[1]);
-	close(err[1]);
-	close(in[0]);
-	r->out = out[0];
-	r->err = err[0];
-	r->in = in[1];
-	return r;
+	return tst_run_start(watch_path(), args, with_stdin);
 }
 
-static struct run *run_watch_in(const char *const *args, bool with_stdin)
-{
-	return run_program(watch_path(), args, with_stdin);
-}
-
-static struct run *run_watch(const char *const *args)
+static struct tst_run *run_watch(const char *const *args)
 {
 	return run_watch_in(args, false);
 }
 
-/* One read of what is there (poll said so). */
-static void take(int fd, char *buf, size_t size, size_t *len, bool *eof)
+static bool next_line(struct tst_run *r, char *line, size_t size, int timeout_ms)
 {
-	ssize_t n;
-
-	ck_assert_msg(*len + 1 < size, "more output than the test expects");
-	do
-		n = read(fd, buf + *len, size - 1 - *len);
-	while (n < 0 && errno == EINTR);
-	ck_assert_msg(n >= 0, "read: %s", strerror(errno));
-	if (n == 0)
-		*eof = true;
-	*len += (size_t)n;
-	buf[*len] = '\0';
-}
-
-/* The next line of its stdout (without the newline), false at EOF; fails
- * the case if nothing comes within timeout_ms. */
-static bool next_line(struct run *r, char *line, size_t size, int timeout_ms)
-{
-	long deadline = now_ms() + timeout_ms;
-
-	for (;;) {
-		char *start = r->out_buf + r->out_pos;
-		char *nl = memchr(start, '\n', r->out_len - r->out_pos);
-		struct pollfd pfd = { .fd = r->out, .events = POLLIN };
-		long left;
-		int n;
-
-		if (nl) {
-			size_t len = (size_t)(nl - start);
-
-			ck_assert_msg(len < size, "line too long: %.*s", (int)len, start);
-			memcpy(line, start, len);
-			line[len] = '\0';
-			r->out_pos += len + 1;
-			return true;
-		}
-		if (r->out_eof) {
-			ck_assert_msg(r->out_pos == r->out_len, "unterminated last line: %s", start);
-			return false;
-		}
-		left = deadline - now_ms();
-		ck_assert_msg(left > 0, "no line from seize-watch within %d ms; so far:\n%s",
-			      timeout_ms, r->out_buf);
-		n = poll(&pfd, 1, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		ck_assert_msg(n == 1, "no line from seize-watch within %d ms; so far:\n%s",
-			      timeout_ms, r->out_buf);
-		take(r->out, r->out_buf, sizeof(r->out_buf), &r->out_len, &r->out_eof);
-	}
-}
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
-/* waitpid with a time bound (SIGALRM without SA_RESTART interrupts it). */
-static int wait_child(pid_t pid, int options, int timeout_ms)
-{
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	struct itimerval timer = { .it_value = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 } };
-	struct itimerval off = { { 0, 0 }, { 0, 0 } };
-	int status = 0;
-	pid_t ret;
-
-	ck_assert_int_gt(pid, 0);
-	sigaction(SIGALRM, &sa, &old);
-	setitimer(ITIMER_REAL, &timer, NULL);
-	ret = waitpid(pid, &status, options);
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigaction(SIGALRM, &old, NULL);
-	ck_assert_msg(ret == pid, "waitpid(%d, 0x%x): %s", (int)pid, (unsigned int)options,
-		      ret < 0 && errno == EINTR ? "nothing within the bound" : strerror(errno));
-	return status;
-}
-
-/* Drain what is left in a pipe whose writer has exited (others may hold it). */
-static void drain(int fd, char *buf, size_t size, size_t *len, bool *eof)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	while (!*eof && poll(&pfd, 1, 0) == 1)
-		take(fd, buf, size, len, eof);
+	return tst_run_next_line(r, &r->out, line, size, timeout_ms);
 }
 
 /* Wait for seize-watch to end; its exit code (it must exit, not be killed). */
-static int finish(struct run *r)
+static int finish(struct tst_run *r)
 {
-	int status = wait_child(r->pid, 0, BOUND_MS);
+	int status = tst_run_wait(r, BOUND_MS);
 
-	drain(r->out, r->out_buf, sizeof(r->out_buf), &r->out_len, &r->out_eof);
-	drain(r->err, r->err_buf, sizeof(r->err_buf), &r->err_len, &r->err_eof);
-	r->pid = 0;
 	ck_assert_msg(WIFEXITED(status), "seize-watch died of signal %d; stderr:\n%s",
-		      WIFSIGNALED(status) ? WTERMSIG(status) : 0, r->err_buf);
+		      WIFSIGNALED(status) ? WTERMSIG(status) : 0, r->err.buf);
 	return WEXITSTATUS(status);
 }
 
 /* Wait for seize-watch to end killed by a signal (as its command was): which. */
-static int finish_killed(struct run *r)
+static int finish_killed(struct tst_run *r)
 {
-	int status = wait_child(r->pid, 0, BOUND_MS);
+	int status = tst_run_wait(r, BOUND_MS);
 
-	drain(r->out, r->out_buf, sizeof(r->out_buf), &r->out_len, &r->out_eof);
-	drain(r->err, r->err_buf, sizeof(r->err_buf), &r->err_len, &r->err_eof);
-	r->pid = 0;
 	ck_assert_msg(WIFSIGNALED(status), "seize-watch exited %d, not killed; stderr:\n%s",
-		      WIFEXITED(status) ? WEXITSTATUS(status) : -1, r->err_buf);
+		      WIFEXITED(status) ? WEXITSTATUS(status) : -1, r->err.buf);
 	ck_assert_msg(!WCOREDUMP(status), "seize-watch dumped a core");
 	return WTERMSIG(status);
-}
-
-static void run_free(struct run *r)
-{
-	if (r->pid > 0)
-		tst_reap(r->pid);
-	close(r->out);
-	close(r->err);
-	if (r->in >= 0)
-		close(r->in);
-	free(r);
 }
 
 static int count_lines(const char *s)
@@ -266,217 +84,13 @@ static int count_lines(const char *s)
 	return n;
 }
 
-static void expect_one_error_line(struct run *r)
+static void expect_one_error_line(struct tst_run *r)
 {
-	ck_assert_msg(count_lines(r->err_buf) == 1 && strncmp(r->err_buf, "seize-watch: ", 13) == 0,
-		      "wanted one line \"seize-watch: ...\" on stderr, got:\n%s", r->err_buf);
+	ck_assert_msg(count_lines(r->err.buf) == 1 && strncmp(r->err.buf, "seize-watch: ", 13) == 0,
+		      "wanted one line \"seize-watch: ...\" on stderr, got:\n%s", r->err.buf);
 }
 
-/* ---- a minimal, strict JSON object reader ------------------------------ */
-
-#define JSON_MAX_KEYS 16
-
-enum json_type { J_STRING, J_NUMBER, J_BOOL, J_NULL };
-
-struct json_value {
-	char key[32];
-	enum json_type type;
-	char text[64];		/* STRING: decoded; NUMBER: the token as written */
-	bool is_integer;	/* NUMBER without fraction or exponent */
-	long long integer;
-	double number;
-	bool boolean;
-};
-
-struct json_object {
-	int n;
-	struct json_value v[JSON_MAX_KEYS];
-};
-
-static const char *skip_ws(const char *s)
-{
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	return s;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* A string at s (at its opening quote) into out; the end, or NULL. */
-static const char *parse_string(const char *s, char *out, size_t size)
-{
-	size_t len = 0;
-
-	if (*s++ != '"')
-		return NULL;
-	while (*s != '"') {
-		char c = *s++;
-
-		if ((unsigned char)c < 0x20)
-			return NULL;	/* control characters must be escaped */
-		if (c == '\\') {
-			switch (*s++) {
-			case '"': c = '"'; break;
-			case '\\': c = '\\'; break;
-			case '/': c = '/'; break;
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
-			case 'n': c = '\n'; break;
-			case 'r': c = '\r'; break;
-			case 't': c = '\t'; break;
-			case 'u': {
-				int v = 0;
-
-				for (int i = 0; i < 4; i++) {
-					int d = hex_digit(*s++);
-
-					if (d < 0)
-						return NULL;
-					v = v * 16 + d;
-				}
-				c = v < 0x80 ? (char)v : '?';	/* enough for a check */
-				break;
-			}
-			default:
-				return NULL;
-			}
-		}
-		if (len + 1 >= size)
-			return NULL;
-		out[len++] = c;
-	}
-	out[len] = '\0';
-	return s + 1;
-}
-
-/* A number by JSON's grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static const char *parse_number(const char *s, struct json_value *v)
-{
-	const char *start = s;
-
-	v->is_integer = true;
-	if (*s == '-')
-		s++;
-	if (*s == '0')
-		s++;
-	else if (*s >= '1' && *s <= '9')
-		while (*s >= '0' && *s <= '9')
-			s++;
-	else
-		return NULL;
-	if (*s == '.') {
-		v->is_integer = false;
-		if (!(*++s >= '0' && *s <= '9'))
-			return NULL;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	if (*s == 'e' || *s == 'E') {
-		v->is_integer = false;
-		if (*++s == '+' || *s == '-')
-			s++;
-		if (!(*s >= '0' && *s <= '9'))
-			return NULL;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	if ((size_t)(s - start) >= sizeof(v->text))
-		return NULL;
-	memcpy(v->text, start, (size_t)(s - start));
-	v->text[s - start] = '\0';
-	v->number = strtod(v->text, NULL);
-	v->integer = v->is_integer ? strtoll(v->text, NULL, 10) : 0;
-	return s;
-}
-
-/* The whole line must be one flat object; false if it is not. */
-static bool json_parse(const char *s, struct json_object *o)
-{
-	memset(o, 0, sizeof(*o));
-	s = skip_ws(s);
-	if (*s++ != '{')
-		return false;
-	s = skip_ws(s);
-	if (*s == '}')
-		return *skip_ws(s + 1) == '\0';
-	for (;;) {
-		struct json_value *v;
-
-		if (o->n == JSON_MAX_KEYS)
-			return false;
-		v = &o->v[o->n];
-		s = parse_string(skip_ws(s), v->key, sizeof(v->key));
-		if (!s)
-			return false;
-		for (int i = 0; i < o->n; i++)
-			if (strcmp(o->v[i].key, v->key) == 0)
-				return false;	/* a key twice */
-		s = skip_ws(s);
-		if (*s++ != ':')
-			return false;
-		s = skip_ws(s);
-		if (*s == '"') {
-			v->type = J_STRING;
-			s = parse_string(s, v->text, sizeof(v->text));
-		} else if (strncmp(s, "true", 4) == 0 || strncmp(s, "false", 5) == 0) {
-			v->type = J_BOOL;
-			v->boolean = *s == 't';
-			s += v->boolean ? 4 : 5;
-		} else if (strncmp(s, "null", 4) == 0) {
-			v->type = J_NULL;
-			s += 4;
-		} else {
-			v->type = J_NUMBER;
-			s = parse_number(s, v);
-		}
-		if (!s)
-			return false;
-		o->n++;
-		s = skip_ws(s);
-		if (*s == '}')
-			return *skip_ws(s + 1) == '\0';
-		if (*s++ != ',')
-			return false;
-	}
-}
-
-static const struct json_value *json_get(const struct json_object *o, const char *key)
-{
-	for (int i = 0; i < o->n; i++)
-		if (strcmp(o->v[i].key, key) == 0)
-			return &o->v[i];
-	return NULL;
-}
-
-static const char *json_str(const struct json_object *o, const char *key)
-{
-	const struct json_value *v = json_get(o, key);
-
-	return v && v->type == J_STRING ? v->text : NULL;
-}
-
-/* An integer member; fails the case if it is missing or not an integer. */
-static long long json_int(const struct json_object *o, const char *key)
-{
-	const struct json_value *v = json_get(o, key);
-
-	ck_assert_msg(v && v->type == J_NUMBER && v->is_integer, "\"%s\" is not an integer", key);
-	return v->integer;
-}
-
-static bool json_has(const struct json_object *o, const char *key)
-{
-	return json_get(o, key) != NULL;
-}
+/* ---- the JSON lines ------------------------------------------------------ */
 
 static const char *const event_names[] = {
 	"signal", "group-stop", "continued", "exited", "killed",
@@ -526,7 +140,7 @@ static void parse_event(const char *line, struct json_object *o)
 
 /* Read JSON lines until one for event (NULL: any) and pid (if > 0); fails
  * at EOF. */
-static void expect_event(struct run *r, const char *event, pid_t pid, struct json_object *o)
+static void expect_event(struct tst_run *r, const char *event, pid_t pid, struct json_object *o)
 {
 	char line[1024];
 
@@ -537,16 +151,16 @@ static void expect_event(struct run *r, const char *event, pid_t pid, struct jso
 			return;
 	}
 	ck_abort_msg("seize-watch ended without a \"%s\" line for %d; stdout:\n%s\nstderr:\n%s",
-		     event ? event : "any", (int)pid, r->out_buf, r->err_buf);
+		     event ? event : "any", (int)pid, r->out.buf, r->err.buf);
 }
 
 /* Check every line of the first len bytes of output, and count those of
  * event for pid (if > 0) with signal signame (NULL: any) and, if sender > 0,
  * from that sender (checked, not counted: every one must be from it). */
-static int count_in(const struct run *r, size_t len, const char *event, pid_t pid,
+static int count_in(const struct tst_run *r, size_t len, const char *event, pid_t pid,
 		    const char *signame, pid_t sender)
 {
-	const char *s = r->out_buf, *end = r->out_buf + len;
+	const char *s = r->out.buf, *end = r->out.buf + len;
 	int n = 0;
 
 	while (s < end) {
@@ -555,7 +169,7 @@ static int count_in(const struct run *r, size_t len, const char *event, pid_t pi
 		struct json_object o;
 		const char *sig;
 
-		ck_assert_msg(nl && (size_t)(nl - s) < sizeof(line), "bad output:\n%s", r->out_buf);
+		ck_assert_msg(nl && (size_t)(nl - s) < sizeof(line), "bad output:\n%s", r->out.buf);
 		memcpy(line, s, (size_t)(nl - s));
 		line[nl - s] = '\0';
 		s = nl + 1;
@@ -575,16 +189,16 @@ static int count_in(const struct run *r, size_t len, const char *event, pid_t pi
 	return n;
 }
 
-static int count_events(const struct run *r, const char *event, pid_t pid, const char *signame,
+static int count_events(const struct tst_run *r, const char *event, pid_t pid, const char *signame,
 			pid_t sender)
 {
-	return count_in(r, r->out_len, event, pid, signame, sender);
+	return count_in(r, r->out.len, event, pid, signame, sender);
 }
 
 /* The same, over the lines read so far by next_line(). */
-static int seen_events(const struct run *r, const char *event, pid_t pid, const char *signame)
+static int seen_events(const struct tst_run *r, const char *event, pid_t pid, const char *signame)
 {
-	return count_in(r, r->out_pos, event, pid, signame, 0);
+	return count_in(r, r->out.pos, event, pid, signame, 0);
 }
 
 /* ---- /proc ------------------------------------------------------------- */
@@ -612,7 +226,7 @@ static int tracer_pid_of(pid_t pid)
  * which has no signal-delivery-stop. */
 static void wait_unblocked(pid_t pid, pid_t tid, int sig)
 {
-	long deadline = now_ms() + BOUND_MS;
+	long deadline = tst_now_ms() + BOUND_MS;
 	char path[64], line[256];
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
@@ -629,7 +243,7 @@ static void wait_unblocked(pid_t pid, pid_t tid, int sig)
 		fclose(f);
 		if (state == 'S' && !(blocked & (1ull << (sig - 1))))
 			return;
-		ck_assert_msg(now_ms() < deadline, "thread %d keeps signal %d blocked", (int)tid, sig);
+		ck_assert_msg(tst_now_ms() < deadline, "thread %d keeps signal %d blocked", (int)tid, sig);
 		usleep(1000);
 	}
 }
@@ -638,7 +252,7 @@ static void wait_unblocked(pid_t pid, pid_t tid, int sig)
  * that the next SIGSTOP cannot discard it. */
 static void wait_sigcont_taken(pid_t pid)
 {
-	long deadline = now_ms() + BOUND_MS;
+	long deadline = tst_now_ms() + BOUND_MS;
 	const unsigned long long bit = 1ull << (SIGCONT - 1);
 	char path[64], line[256];
 
@@ -655,7 +269,7 @@ static void wait_sigcont_taken(pid_t pid)
 		fclose(f);
 		if (!((shared | own) & bit))
 			return;
-		ck_assert_msg(now_ms() < deadline, "SIGCONT stays pending in %d", (int)pid);
+		ck_assert_msg(tst_now_ms() < deadline, "SIGCONT stays pending in %d", (int)pid);
 		usleep(1000);
 	}
 }
@@ -668,13 +282,13 @@ static pid_t vanished_pid(void)
 	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0)
 		_exit(0);
-	wait_child(pid, 0, BOUND_MS);
+	tst_wait_child(pid, 0, BOUND_MS);
 	return pid;
 }
 
 static void expect_stopped(pid_t pid)
 {
-	int status = wait_child(pid, WUNTRACED, BOUND_MS);
+	int status = tst_wait_child(pid, WUNTRACED, BOUND_MS);
 
 	ck_assert_msg(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP,
 		      "wanted a SIGSTOP stop for the parent, status 0x%x", (unsigned int)status);
@@ -682,7 +296,7 @@ static void expect_stopped(pid_t pid)
 
 static void expect_continued(pid_t pid)
 {
-	int status = wait_child(pid, WCONTINUED, BOUND_MS);
+	int status = tst_wait_child(pid, WCONTINUED, BOUND_MS);
 
 	ck_assert_msg(WIFCONTINUED(status), "wanted continued, status 0x%x", (unsigned int)status);
 }
@@ -692,12 +306,12 @@ static void expect_continued(pid_t pid)
 START_TEST(command_exit_code_is_passed_on)
 {
 	const char *args[] = { "--", "/bin/sh", "-c", "exit 3", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 
 	ck_assert_int_eq(finish(r), 3);
-	ck_assert_msg(strstr(r->out_buf, " exited 3\n"), "no exited line:\n%s", r->out_buf);
-	ck_assert_str_eq(r->err_buf, "");
-	run_free(r);
+	ck_assert_msg(strstr(r->out.buf, " exited 3\n"), "no exited line:\n%s", r->out.buf);
+	ck_assert_str_eq(r->err.buf, "");
+	tst_run_free(r);
 }
 END_TEST
 
@@ -705,11 +319,11 @@ END_TEST
 START_TEST(command_killed_kills_seize_watch_alike)
 {
 	const char *args[] = { "--", "/bin/sh", "-c", "kill -TERM $$", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 
 	ck_assert_int_eq(finish_killed(r), SIGTERM);
-	ck_assert_msg(strstr(r->out_buf, " killed SIGTERM\n"), "no killed line:\n%s", r->out_buf);
-	run_free(r);
+	ck_assert_msg(strstr(r->out.buf, " killed SIGTERM\n"), "no killed line:\n%s", r->out.buf);
+	tst_run_free(r);
 }
 END_TEST
 
@@ -717,32 +331,32 @@ END_TEST
 START_TEST(command_segfault_no_core_of_ours)
 {
 	const char *args[] = { "--", "/bin/sh", "-c", "ulimit -c 0; kill -SEGV $$", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 
 	ck_assert_int_eq(finish_killed(r), SIGSEGV);
-	ck_assert_msg(strstr(r->out_buf, " killed SIGSEGV"), "no killed line:\n%s", r->out_buf);
-	run_free(r);
+	ck_assert_msg(strstr(r->out.buf, " killed SIGSEGV"), "no killed line:\n%s", r->out.buf);
+	tst_run_free(r);
 }
 END_TEST
 
 START_TEST(command_not_found_is_127)
 {
 	const char *args[] = { "--", "/nonexistent/seize-watch-test", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 
 	ck_assert_int_eq(finish(r), 127);
 	expect_one_error_line(r);
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
 START_TEST(command_without_double_dash)
 {
 	const char *args[] = { "/bin/sh", "-c", "exit 5", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 
 	ck_assert_int_eq(finish(r), 5);
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
@@ -752,12 +366,12 @@ START_TEST(json_signal_names_its_sender)
 {
 	const char *args[] = { "--json", "--", "/bin/sh", "-c",
 			       "trap : USR1; kill -USR1 $$; echo $$ >&2", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 	struct json_object o;
 	int shell;
 
 	ck_assert_int_eq(finish(r), 0);
-	ck_assert_msg(sscanf(r->err_buf, "%d", &shell) == 1 && shell > 0, "stderr: %s", r->err_buf);
+	ck_assert_msg(sscanf(r->err.buf, "%d", &shell) == 1 && shell > 0, "stderr: %s", r->err.buf);
 	ck_assert_int_eq(count_events(r, "attached", shell, NULL, 0), 1);
 	ck_assert_int_eq(count_events(r, "exec", shell, NULL, 0), 1);
 	ck_assert_int_eq(count_events(r, "signal", shell, "SIGUSR1", shell), 1);
@@ -775,21 +389,21 @@ START_TEST(json_signal_names_its_sender)
 	expect_event(r, "exited", shell, &o);
 	ck_assert_int_eq(json_int(&o, "exit_code"), 0);
 	ck_assert(!json_has(&o, "signal"));
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
 START_TEST(json_killed_has_core_dumped)
 {
 	const char *args[] = { "--json", "--", "/bin/sh", "-c", "kill -KILL $$", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 	struct json_object o;
 
 	ck_assert_int_eq(finish_killed(r), SIGKILL);
 	expect_event(r, "killed", 0, &o);
 	ck_assert_str_eq(json_str(&o, "signal"), "SIGKILL");
 	ck_assert(!json_get(&o, "core_dumped")->boolean);
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
@@ -797,17 +411,17 @@ START_TEST(human_line_format)
 {
 	const char *args[] = { "--", "/bin/sh", "-c", "trap : USR1; kill -USR1 $$; echo $$ >&2",
 			       NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 	int h, m, s, pid, tid, sender, shell, end = 0;
 	unsigned int uid;
 	long us;
 	char *line;
 
 	ck_assert_int_eq(finish(r), 0);
-	ck_assert_int_eq(sscanf(r->err_buf, "%d", &shell), 1);
-	line = strstr(r->out_buf, " signal SIGUSR1 ");
-	ck_assert_msg(line, "no signal line:\n%s", r->out_buf);
-	while (line > r->out_buf && line[-1] != '\n')
+	ck_assert_int_eq(sscanf(r->err.buf, "%d", &shell), 1);
+	line = strstr(r->out.buf, " signal SIGUSR1 ");
+	ck_assert_msg(line, "no signal line:\n%s", r->out.buf);
+	while (line > r->out.buf && line[-1] != '\n')
 		line--;
 	ck_assert_int_eq(sscanf(line, "%2d:%2d:%2d.%6ld %d/%d signal SIGUSR1 from pid %d uid %u%n",
 				&h, &m, &s, &us, &pid, &tid, &sender, &uid, &end), 8);
@@ -818,7 +432,7 @@ START_TEST(human_line_format)
 	ck_assert_int_eq(tid, shell);
 	ck_assert_int_eq(sender, shell);
 	ck_assert_uint_eq(uid, getuid());
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
@@ -830,7 +444,7 @@ START_TEST(job_control_twice)
 	char pid[16];
 	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
-	struct run *r;
+	struct tst_run *r;
 
 	snprintf(pid, sizeof(pid), "%d", (int)p);
 	r = run_watch(args);
@@ -851,7 +465,7 @@ START_TEST(job_control_twice)
 	}
 	/* Its end ends the watch, with 0. */
 	tst_kill(p, SIGKILL);
-	wait_child(p, 0, BOUND_MS);
+	tst_wait_child(p, 0, BOUND_MS);
 	ck_assert_int_eq(finish(r), 0);
 	ck_assert_int_eq(count_events(r, "killed", p, "SIGKILL", 0), 1);
 
@@ -859,7 +473,7 @@ START_TEST(job_control_twice)
 	ck_assert_int_eq(count_events(r, "continued", p, NULL, 0), 2);
 	ck_assert_int_eq(count_events(r, "signal", p, "SIGSTOP", getpid()), 2);
 	ck_assert_int_eq(count_events(r, "signal", p, "SIGCONT", getpid()), 2);
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
@@ -869,7 +483,7 @@ START_TEST(attach_to_stopped_reports_group_stop)
 	char pid[16];
 	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
-	struct run *r;
+	struct tst_run *r;
 
 	snprintf(pid, sizeof(pid), "%d", (int)p);
 	tst_kill(p, SIGSTOP);
@@ -883,7 +497,7 @@ START_TEST(attach_to_stopped_reports_group_stop)
 	tst_wait_state(p, "T", BOUND_MS);
 	ck_assert_int_eq(tracer_pid_of(p), 0);
 	ck_assert_int_eq(count_events(r, "continued", p, NULL, 0), 0);
-	run_free(r);
+	tst_run_free(r);
 	tst_reap(p);
 }
 END_TEST
@@ -894,7 +508,7 @@ START_TEST(sigterm_leaves_stopped_process_stopped)
 	char pid[16];
 	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
-	struct run *r;
+	struct tst_run *r;
 
 	snprintf(pid, sizeof(pid), "%d", (int)p);
 	r = run_watch(args);
@@ -914,7 +528,7 @@ START_TEST(sigterm_leaves_stopped_process_stopped)
 	tst_kill(p, SIGCONT);
 	expect_continued(p);
 	tst_wait_state(p, "S", BOUND_MS);
-	run_free(r);
+	tst_run_free(r);
 	tst_reap(p);
 }
 END_TEST
@@ -925,7 +539,7 @@ START_TEST(sigterm_leaves_running_process_running)
 	char pid[16];
 	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
-	struct run *r;
+	struct tst_run *r;
 	int status;
 
 	snprintf(pid, sizeof(pid), "%d", (int)p);
@@ -937,7 +551,7 @@ START_TEST(sigterm_leaves_running_process_running)
 	ck_assert_int_eq(tracer_pid_of(p), 0);
 	tst_wait_state(p, "S", BOUND_MS);
 	ck_assert_int_eq(waitpid(p, &status, WNOHANG | WUNTRACED | WCONTINUED), 0);
-	run_free(r);
+	tst_run_free(r);
 	tst_reap(p);
 }
 END_TEST
@@ -948,7 +562,7 @@ START_TEST(sigint_is_the_commands)
 {
 	const char *args[] = { "--json", "--", "/bin/sh", "-c", "read x; exit 7", NULL };
 	struct json_object o;
-	struct run *r;
+	struct tst_run *r;
 	pid_t shell;
 
 	r = run_watch_in(args, true);
@@ -964,7 +578,7 @@ START_TEST(sigint_is_the_commands)
 	ck_assert_int_eq(finish(r), 7);
 	ck_assert_int_eq(count_events(r, "detached", shell, NULL, 0), 0);
 	ck_assert_int_eq(count_events(r, "exited", shell, NULL, 0), 1);
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
@@ -975,7 +589,7 @@ START_TEST(sigint_with_pid_detaches)
 	char pid[16];
 	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
-	struct run *r;
+	struct tst_run *r;
 
 	snprintf(pid, sizeof(pid), "%d", (int)p);
 	r = run_watch(args);
@@ -985,7 +599,7 @@ START_TEST(sigint_with_pid_detaches)
 	ck_assert_int_eq(count_events(r, "detached", p, NULL, 0), 1);
 	ck_assert_int_eq(tracer_pid_of(p), 0);
 	tst_wait_state(p, "S", BOUND_MS);
-	run_free(r);
+	tst_run_free(r);
 	tst_reap(p);
 }
 END_TEST
@@ -1023,13 +637,13 @@ static void threads_on_request(void *arg)
 
 /* Fork a process that starts count threads once seize-watch (started here,
  * on it, with --json) has attached; their tids go to tids[]. */
-static struct run *watch_threaded(int count, pid_t *p, pid_t *tids, int *go_w)
+static struct tst_run *watch_threaded(int count, pid_t *p, pid_t *tids, int *go_w)
 {
 	static char pid[16];
 	static const char *args[] = { "--json", "-p", pid, NULL };
 	struct threads_spec spec = { .count = count };
 	struct json_object o;
-	struct run *r;
+	struct tst_run *r;
 	int go[2];
 
 	tst_pipe(go);
@@ -1093,7 +707,7 @@ START_TEST(pid_of_thread_churner_ends_with_it)
 	char pid[16];
 	const char *args[] = { "--json", "-e", "new-child,exited", "-p", pid, NULL };
 	long deadline, ended;
-	struct run *r;
+	struct tst_run *r;
 	int go[2], status;
 	pid_t p;
 
@@ -1101,23 +715,23 @@ START_TEST(pid_of_thread_churner_ends_with_it)
 	p = tst_fork(churner, &go[0]);
 	snprintf(pid, sizeof(pid), "%d", (int)p);
 	r = run_watch(args);
-	deadline = now_ms() + BOUND_MS;
+	deadline = tst_now_ms() + BOUND_MS;
 	while (tracer_pid_of(p) != r->pid) {
-		ck_assert_msg(now_ms() < deadline, "seize-watch did not attach to %d", (int)p);
+		ck_assert_msg(tst_now_ms() < deadline, "seize-watch did not attach to %d", (int)p);
 		usleep(1000);	/* a bounded /proc poll */
 	}
 	tst_write_byte(go[1], 'g');
-	status = wait_child(p, 0, BOUND_MS);
+	status = tst_wait_child(p, 0, BOUND_MS);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	ended = now_ms();
-	status = wait_child(r->pid, 0, 1000);
-	ck_assert_msg(now_ms() - ended <= 1000, "seize-watch took %ld ms", now_ms() - ended);
+	ended = tst_now_ms();
+	status = tst_wait_child(r->pid, 0, 1000);
+	ck_assert_msg(tst_now_ms() - ended <= 1000, "seize-watch took %ld ms", tst_now_ms() - ended);
 	r->pid = 0;
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	drain(r->out, r->out_buf, sizeof(r->out_buf), &r->out_len, &r->out_eof);
+	tst_run_drain(r);
 	ck_assert_int_eq(count_events(r, "new-child", 0, NULL, 0), 0);
 	ck_assert_int_eq(count_events(r, "exited", p, NULL, 0), 1);
-	run_free(r);
+	tst_run_free(r);
 	close(go[0]);
 	close(go[1]);
 }
@@ -1128,9 +742,9 @@ START_TEST(pid_of_a_thread_exits_2)
 	struct threads_spec spec = { .count = 1 };
 	char path[64], tid[16], want[96];
 	const char *args[] = { "-p", tid, NULL };
-	long deadline = now_ms() + BOUND_MS;
+	long deadline = tst_now_ms() + BOUND_MS;
 	pid_t p, thread = 0;
-	struct run *r;
+	struct tst_run *r;
 	int go[2];
 
 	tst_pipe(go);
@@ -1148,7 +762,7 @@ START_TEST(pid_of_a_thread_exits_2)
 			if (atoi(e->d_name) > 0 && atoi(e->d_name) != p)
 				thread = (pid_t)atoi(e->d_name);
 		closedir(d);
-		ck_assert_msg(thread || now_ms() < deadline, "no thread within %d ms", BOUND_MS);
+		ck_assert_msg(thread || tst_now_ms() < deadline, "no thread within %d ms", BOUND_MS);
 		if (!thread)
 			usleep(1000);
 	}
@@ -1158,9 +772,9 @@ START_TEST(pid_of_a_thread_exits_2)
 	expect_one_error_line(r);
 	snprintf(want, sizeof(want), "seize-watch: %d is a thread of process %d\n", (int)thread,
 		 (int)p);
-	ck_assert_str_eq(r->err_buf, want);
+	ck_assert_str_eq(r->err.buf, want);
 	ck_assert_int_eq(tracer_pid_of(p), 0);
-	run_free(r);
+	tst_run_free(r);
 	close(go[1]);
 	tst_reap(p);
 }
@@ -1169,7 +783,7 @@ END_TEST
 START_TEST(threads_are_reported)
 {
 	struct json_object o;
-	struct run *r;
+	struct tst_run *r;
 	pid_t p, tid;
 	int go;
 
@@ -1183,12 +797,12 @@ START_TEST(threads_are_reported)
 	ck_assert_int_eq(json_int(&o, "sender_pid"), getpid());
 
 	tst_kill(p, SIGKILL);
-	wait_child(p, 0, BOUND_MS);
+	tst_wait_child(p, 0, BOUND_MS);
 	ck_assert_int_eq(finish(r), 0);
 	ck_assert_int_eq(count_events(r, "killed", p, "SIGKILL", 0), 1);
 	ck_assert_int_eq(count_events(r, "new-thread", p, NULL, 0), 1);
 	close(go);
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
@@ -1197,7 +811,7 @@ START_TEST(threaded_stop_is_reported_once)
 	const int rounds = 3;
 	pid_t p, tids[STOP_THREADS];
 	struct json_object o;
-	struct run *r;
+	struct tst_run *r;
 	int go;
 
 	/* The whole process stops and continues once, however many threads
@@ -1216,13 +830,13 @@ START_TEST(threaded_stop_is_reported_once)
 			wait_sigcont_taken(p);
 	}
 	tst_kill(p, SIGKILL);
-	wait_child(p, 0, BOUND_MS);
+	tst_wait_child(p, 0, BOUND_MS);
 	ck_assert_int_eq(finish(r), 0);
 	ck_assert_msg(count_events(r, "group-stop", p, NULL, 0) == rounds &&
 		      count_events(r, "continued", p, NULL, 0) == rounds,
-		      "wanted %d group-stop and %d continued:\n%s", rounds, rounds, r->out_buf);
+		      "wanted %d group-stop and %d continued:\n%s", rounds, rounds, r->out.buf);
 	close(go);
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
@@ -1253,7 +867,7 @@ START_TEST(exec_from_a_thread)
 	char pid[16];
 	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
-	struct run *r;
+	struct tst_run *r;
 	int go[2], status;
 	pid_t p, tid;
 
@@ -1271,19 +885,19 @@ START_TEST(exec_from_a_thread)
 	ck_assert_int_eq(json_int(&o, "former_tid"), tid);
 	expect_event(r, "exited", p, &o);
 	ck_assert_int_eq(json_int(&o, "exit_code"), 0);
-	status = wait_child(p, 0, BOUND_MS);
+	status = tst_wait_child(p, 0, BOUND_MS);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x",
 		      (unsigned int)status);
 	ck_assert_int_eq(finish(r), 0);
 	close(go[1]);
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
 START_TEST(follow_reports_new_children)
 {
 	const char *args[] = { "-f", "--json", "--", "/bin/sh", "-c", "/bin/true; exit 4", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 	struct json_object o;
 	pid_t shell, child;
 
@@ -1297,19 +911,19 @@ START_TEST(follow_reports_new_children)
 	ck_assert_int_eq(count_events(r, "exec", child, NULL, 0), 1);
 	ck_assert_int_eq(count_events(r, "exited", child, NULL, 0), 1);
 	ck_assert_int_eq(count_events(r, "exited", shell, NULL, 0), 1);
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
 START_TEST(without_follow_no_children)
 {
 	const char *args[] = { "--json", "--", "/bin/sh", "-c", "/bin/true; exit 4", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 
 	ck_assert_int_eq(finish(r), 4);
 	ck_assert_int_eq(count_events(r, "new-child", 0, NULL, 0), 0);
 	ck_assert_int_eq(count_events(r, "exec", 0, NULL, 0), 1);
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
@@ -1317,13 +931,13 @@ START_TEST(events_filter)
 {
 	const char *args[] = { "--json", "-e", "signal,exited", "--", "/bin/sh", "-c",
 			       "trap : USR1; kill -USR1 $$; exit 6", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 
 	ck_assert_int_eq(finish(r), 6);
 	ck_assert_int_eq(count_events(r, "signal", 0, "SIGUSR1", 0), 1);
 	ck_assert_int_eq(count_events(r, "exited", 0, NULL, 0), 1);
-	ck_assert_int_eq(count_lines(r->out_buf), 2);
-	run_free(r);
+	ck_assert_int_eq(count_lines(r->out.buf), 2);
+	tst_run_free(r);
 }
 END_TEST
 
@@ -1331,11 +945,11 @@ START_TEST(events_filter_still_ends_with_command)
 {
 	/* Without "exited" shown, the command's end still ends the watch. */
 	const char *args[] = { "-e", "group-stop", "--", "/bin/sh", "-c", "exit 9", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 
 	ck_assert_int_eq(finish(r), 9);
-	ck_assert_str_eq(r->out_buf, "");
-	run_free(r);
+	ck_assert_str_eq(r->out.buf, "");
+	tst_run_free(r);
 }
 END_TEST
 
@@ -1345,53 +959,27 @@ START_TEST(missing_pid_fails_at_once)
 {
 	char pid[16];
 	const char *args[] = { "-p", pid, NULL };
-	struct run *r;
+	struct tst_run *r;
 
 	snprintf(pid, sizeof(pid), "%d", (int)vanished_pid());
 	r = run_watch(args);
 	ck_assert_int_eq(finish(r), 1);
 	expect_one_error_line(r);
-	ck_assert_msg(strstr(r->err_buf, pid), "the pid is not named: %s", r->err_buf);
-	run_free(r);
+	ck_assert_msg(strstr(r->err.buf, pid), "the pid is not named: %s", r->err.buf);
+	tst_run_free(r);
 }
 END_TEST
 
-static void exec_watch_on_itself(void *arg)
-{
-	const struct exec_spec *spec = arg;
-	struct exec_spec self = *spec;
-	char pid[16];
-
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	self.argv[2] = pid;
-	exec_child(&self);
-}
-
 START_TEST(own_pid_fails_at_once)
 {
-	struct exec_spec spec = { .path = watch_path(), .argv = { NULL, "-p", NULL, NULL } };
-	struct run *r = calloc(1, sizeof(*r));
-	int out[2], err[2];
+	const char *args[] = { "-p", tst_run_own_pid, NULL };
+	struct tst_run *r = run_watch(args);
 
-	ck_assert_ptr_nonnull(r);
-	spec.argv[0] = (char *)spec.path;
-	tst_pipe(out);
-	tst_pipe(err);
-	ck_assert_int_ge(spec.in = open("/dev/null", O_RDONLY | O_CLOEXEC), 0);
-	spec.out = out[1];
-	spec.err = err[1];
-	r->pid = tst_fork(exec_watch_on_itself, &spec);
-	close(out[1]);
-	close(err[1]);
-	close(spec.in);
-	r->out = out[0];
-	r->err = err[0];
-	r->in = -1;
 	ck_assert_int_eq(finish(r), 1);
 	expect_one_error_line(r);
-	ck_assert_msg(strstr(r->err_buf, "itself"), "stderr: %s", r->err_buf);
-	ck_assert_str_eq(r->out_buf, "");
-	run_free(r);
+	ck_assert_msg(strstr(r->err.buf, "itself"), "stderr: %s", r->err.buf);
+	ck_assert_str_eq(r->out.buf, "");
+	tst_run_free(r);
 }
 END_TEST
 
@@ -1400,7 +988,7 @@ START_TEST(traced_pid_fails_at_once)
 	pid_t p = tst_fork_pauser();
 	char pid[16], want[64];
 	const char *args[] = { "-p", pid, NULL };
-	struct run *r;
+	struct tst_run *r;
 
 	snprintf(pid, sizeof(pid), "%d", (int)p);
 	ck_assert_int_eq(seize_attach(p, PTRACE_O_EXITKILL), 0);
@@ -1408,8 +996,8 @@ START_TEST(traced_pid_fails_at_once)
 	ck_assert_int_eq(finish(r), 1);
 	expect_one_error_line(r);
 	snprintf(want, sizeof(want), "process %d is already traced by %d", (int)p, (int)getpid());
-	ck_assert_msg(strstr(r->err_buf, want), "stderr: %s", r->err_buf);
-	run_free(r);
+	ck_assert_msg(strstr(r->err.buf, want), "stderr: %s", r->err.buf);
+	tst_run_free(r);
 	tst_reap(p);
 }
 END_TEST
@@ -1419,19 +1007,19 @@ START_TEST(one_refusal_lets_the_others_go)
 	pid_t p = tst_fork_pauser();
 	char pid[16], gone[16];
 	const char *args[] = { "--json", "-p", pid, "-p", gone, NULL };
-	struct run *r;
+	struct tst_run *r;
 
 	snprintf(pid, sizeof(pid), "%d", (int)p);
 	snprintf(gone, sizeof(gone), "%d", (int)vanished_pid());
 	r = run_watch(args);
 	ck_assert_int_eq(finish(r), 1);
 	expect_one_error_line(r);
-	ck_assert_msg(strstr(r->err_buf, gone), "stderr: %s", r->err_buf);
+	ck_assert_msg(strstr(r->err.buf, gone), "stderr: %s", r->err.buf);
 	ck_assert_int_eq(count_events(r, "attached", p, NULL, 0), 1);
 	ck_assert_int_eq(count_events(r, "detached", p, NULL, 0), 1);
 	ck_assert_int_eq(tracer_pid_of(p), 0);
 	tst_wait_state(p, "S", BOUND_MS);
-	run_free(r);
+	tst_run_free(r);
 	tst_reap(p);
 }
 END_TEST
@@ -1453,12 +1041,12 @@ START_TEST(usage_errors_exit_2)
 
 	snprintf(gone, sizeof(gone), "%d", (int)vanished_pid());
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct run *r = run_watch(cases[i]);
+		struct tst_run *r = run_watch(cases[i]);
 
 		ck_assert_msg(finish(r) == 2, "case %zu: not a usage error", i);
-		ck_assert_msg(r->err_buf[0] != '\0', "case %zu: nothing on stderr", i);
-		ck_assert_str_eq(r->out_buf, "");
-		run_free(r);
+		ck_assert_msg(r->err.buf[0] != '\0', "case %zu: nothing on stderr", i);
+		ck_assert_str_eq(r->out.buf, "");
+		tst_run_free(r);
 	}
 }
 END_TEST
@@ -1469,7 +1057,7 @@ START_TEST(output_file)
 {
 	char path[] = "/tmp/seize-watch-test-XXXXXX";
 	const char *args[] = { "--json", "-o", path, "--", "/bin/sh", "-c", "exit 0", NULL };
-	struct run *r;
+	struct tst_run *r;
 	char text[4096];
 	ssize_t n;
 	int fd = mkstemp(path);
@@ -1478,7 +1066,7 @@ START_TEST(output_file)
 	ck_assert_int_eq(write(fd, "old contents, to be replaced\n", 29), 29);
 	r = run_watch(args);
 	ck_assert_int_eq(finish(r), 0);
-	ck_assert_str_eq(r->out_buf, "");
+	ck_assert_str_eq(r->out.buf, "");
 	n = pread(fd, text, sizeof(text) - 1, 0);
 	close(fd);
 	unlink(path);
@@ -1486,19 +1074,19 @@ START_TEST(output_file)
 	text[n] = '\0';
 	ck_assert_msg(!strstr(text, "old contents"), "not truncated:\n%s", text);
 	/* Read it back through the same checks as a pipe. */
-	ck_assert_uint_lt((size_t)n, sizeof(r->out_buf));
-	memcpy(r->out_buf, text, (size_t)n + 1);
-	r->out_len = (size_t)n;
+	ck_assert_uint_lt((size_t)n, sizeof(r->out.buf));
+	memcpy(r->out.buf, text, (size_t)n + 1);
+	r->out.len = (size_t)n;
 	ck_assert_int_eq(count_events(r, "attached", 0, NULL, 0), 1);
 	ck_assert_int_eq(count_events(r, "exited", 0, NULL, 0), 1);
-	run_free(r);
+	tst_run_free(r);
 }
 END_TEST
 
 /* Bounded poll of a file until it holds @p needle. */
 static void wait_file_holds(int fd, const char *needle, int timeout_ms)
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = tst_now_ms() + timeout_ms;
 	char text[8192];
 	ssize_t n;
 
@@ -1507,7 +1095,7 @@ static void wait_file_holds(int fd, const char *needle, int timeout_ms)
 		text[n > 0 ? n : 0] = '\0';
 		if (strstr(text, needle))
 			return;
-		ck_assert_msg(now_ms() < deadline, "no \"%s\" in the file within %d ms:\n%s",
+		ck_assert_msg(tst_now_ms() < deadline, "no \"%s\" in the file within %d ms:\n%s",
 			      needle, timeout_ms, text);
 		usleep(2000);
 	}
@@ -1521,7 +1109,7 @@ START_TEST(output_file_flushed_while_idle)
 	pid_t p = tst_fork_pauser();
 	char pid[16];
 	const char *args[] = { "-o", path, "-p", pid, NULL };
-	struct run *r;
+	struct tst_run *r;
 	int fd = mkstemp(path);
 
 	ck_assert_int_ge(fd, 0);
@@ -1536,7 +1124,7 @@ START_TEST(output_file_flushed_while_idle)
 	wait_file_holds(fd, " detached", 0);
 	close(fd);
 	unlink(path);
-	run_free(r);
+	tst_run_free(r);
 	tst_reap(p);
 }
 END_TEST
@@ -1544,13 +1132,13 @@ END_TEST
 START_TEST(version_exits_0)
 {
 	const char *args[] = { "--version", NULL };
-	struct run *r = run_watch(args);
+	struct tst_run *r = run_watch(args);
 
 	ck_assert_int_eq(finish(r), 0);
-	ck_assert_msg(strncmp(r->out_buf, "seize-watch ", 12) == 0 && r->out_buf[12] > ' ' &&
-		      count_lines(r->out_buf) == 1, "version: %s", r->out_buf);
-	ck_assert_str_eq(r->err_buf, "");
-	run_free(r);
+	ck_assert_msg(strncmp(r->out.buf, "seize-watch ", 12) == 0 && r->out.buf[12] > ' ' &&
+		      count_lines(r->out.buf) == 1, "version: %s", r->out.buf);
+	ck_assert_str_eq(r->err.buf, "");
+	tst_run_free(r);
 }
 END_TEST
 
@@ -1559,13 +1147,13 @@ START_TEST(help_exits_0)
 	static const char *const cases[][2] = { { "-h", NULL }, { "--help", NULL } };
 
 	for (size_t i = 0; i < 2; i++) {
-		struct run *r = run_watch(cases[i]);
+		struct tst_run *r = run_watch(cases[i]);
 
 		ck_assert_int_eq(finish(r), 0);
-		ck_assert_msg(strstr(r->out_buf, "Usage:") && strstr(r->out_buf, "--json"),
-			      "help: %s", r->out_buf);
-		ck_assert_str_eq(r->err_buf, "");
-		run_free(r);
+		ck_assert_msg(strstr(r->out.buf, "Usage:") && strstr(r->out.buf, "--json"),
+			      "help: %s", r->out.buf);
+		ck_assert_str_eq(r->err.buf, "");
+		tst_run_free(r);
 	}
 }
 END_TEST
@@ -1577,16 +1165,16 @@ START_TEST(no_descriptor_leaks_into_command)
 	 * command run directly gives the baseline. */
 	const char *cmd[] = { "-c", "ls /proc/$$/fd >&2; exit 0", NULL };
 	const char *args[] = { "-o", "/dev/null", "--", "/bin/sh", "-c", cmd[1], NULL };
-	struct run *base = run_program("/bin/sh", cmd, false);
-	struct run *r;
+	struct tst_run *base = tst_run_start("/bin/sh", cmd, false);
+	struct tst_run *r;
 
 	ck_assert_int_eq(finish(base), 0);
-	ck_assert_msg(strstr(base->err_buf, "2\n"), "baseline: %s", base->err_buf);
+	ck_assert_msg(strstr(base->err.buf, "2\n"), "baseline: %s", base->err.buf);
 	r = run_watch(args);
 	ck_assert_int_eq(finish(r), 0);
-	ck_assert_str_eq(r->err_buf, base->err_buf);
-	run_free(base);
-	run_free(r);
+	ck_assert_str_eq(r->err.buf, base->err.buf);
+	tst_run_free(base);
+	tst_run_free(r);
 }
 END_TEST
 
