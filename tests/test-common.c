@@ -153,6 +153,16 @@ pid_t tst_fork(void (*fn)(void *arg), void *arg)
 	return pid;
 }
 
+void tst_signal_nop(int sig)
+{
+	(void)sig;
+}
+
+void tst_do_nothing(void *arg)
+{
+	(void)arg;
+}
+
 static void pause_forever(void *arg)
 {
 	(void)arg;

@@ -98,6 +98,12 @@ void tst_tgkill(pid_t tgid, pid_t tid, int sig);
  * then _exit(0).  Fails the test if fork fails. */
 pid_t tst_fork(void (*fn)(void *arg), void *arg);
 
+/* A signal handler that does nothing (so the signal interrupts, not kills). */
+void tst_signal_nop(int sig);
+
+/* A tst_fork() body that does nothing: the child exits 0 at once. */
+void tst_do_nothing(void *arg);
+
 /* A child that loops in pause() until killed. */
 pid_t tst_fork_pauser(void);
 

@@ -235,11 +235,6 @@ END_TEST
 
 /* ---- seize_explain_attach ------------------------------------------------ */
 
-static void do_nothing(void *arg)
-{
-	(void)arg;
-}
-
 /* The explanation of (tid, error), checked against the expected sentence. */
 static void expect(pid_t tid, int error, const char *want)
 {
@@ -285,7 +280,7 @@ END_TEST
 START_TEST(test_explain_nonexistent)
 {
 	char want[64];
-	pid_t gone = tst_fork(do_nothing, NULL);
+	pid_t gone = tst_fork(tst_do_nothing, NULL);
 
 	ck_assert_int_eq(waitpid(gone, NULL, 0), gone);	/* its pid is now free */
 	ck_assert_int_eq(seize_attach(gone, 0), -ESRCH);
@@ -298,7 +293,7 @@ START_TEST(test_explain_zombie)
 {
 	char want[128], buf[256];
 	siginfo_t si;
-	pid_t child = tst_fork(do_nothing, NULL);
+	pid_t child = tst_fork(tst_do_nothing, NULL);
 	int ret;
 
 	/* WNOWAIT: it has exited, and stays a zombie until we reap it below. */
@@ -506,7 +501,7 @@ START_TEST(test_errno_untouched)
 {
 	struct seize_probe p;
 	char buf[128];
-	pid_t gone = tst_fork(do_nothing, NULL);
+	pid_t gone = tst_fork(tst_do_nothing, NULL);
 
 	ck_assert_int_eq(waitpid(gone, NULL, 0), gone);
 	errno = EXDEV;

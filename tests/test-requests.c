@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "test-common.h"
+#include "test-common-tracee.h"
 
 #define BOUND_MS 5000
 
@@ -455,66 +456,12 @@ END_TEST
 
 /* ---- the seed behaviours ---- */
 
-/* A real parent distinct from the tracer: it forks the tracee, passes its
- * pid up, and reports what waitid(WSTOPPED|WCONTINUED) tells it. */
-struct mother {
-	pid_t pid;
-	pid_t tracee;
-	int report;	/* read: one byte per waitid: 's' stopped, 'c' continued */
-	int order;	/* write: one byte asks for the next waitid */
-};
-
-static void mother_main(void *arg)
-{
-	int *fds = arg;		/* [0] read orders, [1] write reports */
-	pid_t tracee = tst_fork_pauser();
-	siginfo_t si;
-	char c;
-
-	if (write(fds[1], &tracee, sizeof(tracee)) != sizeof(tracee))
-		_exit(1);
-	while (read(fds[0], &c, 1) == 1) {
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, tracee, &si, WSTOPPED | WCONTINUED) < 0)
-			_exit(1);
-		c = si.si_code == CLD_STOPPED && si.si_status == SIGSTOP ? 's'
-		    : si.si_code == CLD_CONTINUED ? 'c' : '?';
-		if (write(fds[1], &c, 1) != 1)
-			_exit(1);
-	}
-	_exit(0);
-}
-
-static void mother_start(struct mother *m)
-{
-	int orders[2], reports[2];
-	int child_fds[2];
-
-	tst_pipe(orders);
-	tst_pipe(reports);
-	child_fds[0] = orders[0];
-	child_fds[1] = reports[1];
-	m->pid = tst_fork(mother_main, child_fds);
-	close(orders[0]);
-	close(reports[1]);
-	m->order = orders[1];
-	m->report = reports[0];
-	ck_assert_int_eq(read(m->report, &m->tracee, sizeof(m->tracee)), sizeof(m->tracee));
-	ck_assert_int_gt(m->tracee, 0);
-}
-
+/* The real parent (the mother, test-common-tracee.h) reports what
+ * waitid(WSTOPPED|WCONTINUED) tells it: 's' stopped, 'c' continued. */
 static char mother_sees(struct mother *m)
 {
-	tst_write_byte(m->order, 'w');
-	return tst_read_byte(m->report, BOUND_MS);
-}
-
-static void mother_end(struct mother *m)
-{
-	tst_reap(m->tracee);	/* not our child: SIGKILL only; the mother reaps */
-	close(m->order);
-	close(m->report);
-	tst_reap(m->pid);
+	mother_order(m, 'W');
+	return mother_reply(m);
 }
 
 START_TEST(listen_keeps_group_stop_for_real_parent)
@@ -523,34 +470,35 @@ START_TEST(listen_keeps_group_stop_for_real_parent)
 	struct seize_event ev;
 	int round;
 
-	mother_start(&m);
-	attach(m.tracee, 0);
-	interrupt_and_trap(m.tracee);
-	ck_assert_int_eq(seize_cont(m.tracee, 0), 0);
+	mother_start(&m, start_target_of, &(struct target_spec){ .usr1 = -1 });
+	attach(m.target, 0);
+	interrupt_and_trap(m.target);
+	ck_assert_int_eq(seize_cont(m.target, 0), 0);
 
 	for (round = 0; round < 2; round++) {
-		tst_kill(m.tracee, SIGSTOP);
-		expect_event(m.tracee, SEIZE_EVENT_SIGNAL, SIGSTOP, &ev);
-		ck_assert_int_eq(seize_cont(m.tracee, SIGSTOP), 0);
-		expect_event(m.tracee, SEIZE_EVENT_STOP, SIGSTOP, &ev);
+		tst_kill(m.target, SIGSTOP);
+		expect_event(m.target, SEIZE_EVENT_SIGNAL, SIGSTOP, &ev);
+		ck_assert_int_eq(seize_cont(m.target, SIGSTOP), 0);
+		expect_event(m.target, SEIZE_EVENT_STOP, SIGSTOP, &ev);
 		ck_assert(ev.group_stop);
 		ck_assert_str_eq(seize_event_name(&ev), "group-stop");
-		ck_assert_int_eq(seize_listen(m.tracee), 0);
+		ck_assert_int_eq(seize_listen(m.target), 0);
 		/* The real parent sees the stop, and the tracee stays stopped. */
 		ck_assert_int_eq(mother_sees(&m), 's');
-		ck_assert_int_eq(seize_wait(m.tracee, &ev, SEIZE_WAIT_NOHANG), 0);
-		ck_assert_int_eq(tst_proc_state(m.tracee), 't');
+		ck_assert_int_eq(seize_wait(m.target, &ev, SEIZE_WAIT_NOHANG), 0);
+		ck_assert_int_eq(tst_proc_state(m.target), 't');
 
-		tst_kill(m.tracee, SIGCONT);
+		tst_kill(m.target, SIGCONT);
 		/* The end of the group-stop re-traps the listening tracee. */
-		expect_event(m.tracee, SEIZE_EVENT_STOP, SIGTRAP, &ev);
+		expect_event(m.target, SEIZE_EVENT_STOP, SIGTRAP, &ev);
 		ck_assert(!ev.group_stop);
-		ck_assert_int_eq(seize_cont(m.tracee, 0), 0);
-		expect_event(m.tracee, SEIZE_EVENT_SIGNAL, SIGCONT, &ev);
-		ck_assert_int_eq(seize_cont(m.tracee, SIGCONT), 0);
+		ck_assert_int_eq(seize_cont(m.target, 0), 0);
+		expect_event(m.target, SEIZE_EVENT_SIGNAL, SIGCONT, &ev);
+		ck_assert_int_eq(seize_cont(m.target, SIGCONT), 0);
 		ck_assert_int_eq(mother_sees(&m), 'c');
-		tst_wait_state(m.tracee, "S", BOUND_MS);
+		tst_wait_state(m.target, "S", BOUND_MS);
 	}
+	tst_reap(m.target);	/* not our child: SIGKILL only; the mother reaps */
 	mother_end(&m);
 }
 END_TEST
