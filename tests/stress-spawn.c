@@ -34,42 +34,6 @@
 
 /* ---- 6. no descriptor leaked, nobody traced unasked --------------------------------------- */
 
-/* The spawned command's descriptors, listed while it is held at its exec. */
-static int spawn_extra_fds;
-static char spawn_fd_text[1024];
-
-static void list_fds_at_exec(const struct seize_tracer_event *ev)
-{
-	char path[64], link[384], target[256];
-	struct dirent *de;
-	size_t len = 0;
-	DIR *dir;
-
-	if (ev->type != SEIZE_TRACER_EXEC)
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)ev->pid);
-	dir = opendir(path);
-	if (!dir)
-		return;
-	spawn_extra_fds = 0;
-	spawn_fd_text[0] = '\0';
-	while ((de = readdir(dir))) {
-		ssize_t n;
-		int fd = atoi(de->d_name);
-
-		if (de->d_name[0] == '.' || (fd >= 0 && fd <= 2))
-			continue;
-		spawn_extra_fds++;
-		snprintf(link, sizeof(link), "%s/%s", path, de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		target[n > 0 ? n : 0] = '\0';
-		if (len < sizeof(spawn_fd_text) - 1)
-			len += (size_t)snprintf(spawn_fd_text + len, sizeof(spawn_fd_text) - len,
-						"%s -> %s; ", de->d_name, target);
-	}
-	closedir(dir);
-}
-
 /* Spawned commands, with the event fd's helper running and other tracees
  * attached, hold 0, 1 and 2 only; and no process of the test that was not
  * named (a bystander child, a child of a tracee that is not followed) is
@@ -98,7 +62,7 @@ START_TEST(spawn_no_fd_leaked_nothing_unnamed_attached)
 	rec_tracer_fd = seize_tracer_fd(t);
 	CHECK_INT(seize_tracer_attach(t, traced), 0);
 	expect_untouched(bystander);
-	rec_hook = list_fds_at_exec;
+	rec_hook = rec_list_fds_at_exec;
 
 	for (round = 1; round <= 40; round++) {
 		char code[24];
@@ -108,15 +72,15 @@ START_TEST(spawn_no_fd_leaked_nothing_unnamed_attached)
 		next_round(round);
 		snprintf(code, sizeof(code), "exit %d", round);
 		argv[2] = code;
-		spawn_extra_fds = -1;
+		exec_extra_fds = -1;
 		pid = -1;
 		CHECK_INT(seize_tracer_spawn(t, argv, &pid), 0);
 		CHECK(pid > 0, "pid %d", (int)pid);
 		rec_await_n(t, SEIZE_TRACER_EXITED, pid, ANY_SIG, 1);
 		i = rec_find(0, SEIZE_TRACER_EXITED, pid, ANY_SIG);
 		CHECK(recs[i].exit_code == round, "exit code %d", recs[i].exit_code);
-		CHECK(spawn_extra_fds == 0, "the command holds more than 0, 1, 2: %s%s",
-		      spawn_fd_text, spawn_extra_fds < 0 ? "(not listed at its exec)" : "");
+		CHECK(exec_extra_fds == 0, "the command holds more than 0, 1, 2: %s%s",
+		      exec_fd_text, exec_extra_fds < 0 ? "(not listed at its exec)" : "");
 		expect_counts(t, 1, 3);
 		if (round % 8 == 0)
 			expect_untouched(bystander);

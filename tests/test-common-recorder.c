@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -200,4 +202,40 @@ void rec_settle(struct seize_tracer *t, pid_t pid, const char *states)
 			  (int)pid, states_text(pid), states, recs_text());
 		usleep(1000);
 	}
+}
+
+int exec_extra_fds = -1;
+char exec_fd_text[1024];
+
+void rec_list_fds_at_exec(const struct seize_tracer_event *ev)
+{
+	char path[64], link[384], target[256];
+	struct dirent *de;
+	size_t len = 0;
+	DIR *dir;
+
+	if (ev->type != SEIZE_TRACER_EXEC)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)ev->pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	exec_extra_fds = 0;
+	exec_fd_text[0] = '\0';
+	while ((de = readdir(dir))) {
+		ssize_t n;
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (fd < 0 || fd > 2)
+			exec_extra_fds++;
+		snprintf(link, sizeof(link), "%s/%s", path, de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		if (len < sizeof(exec_fd_text) - 1)
+			len += (size_t)snprintf(exec_fd_text + len, sizeof(exec_fd_text) - len,
+						"%s -> %s; ", de->d_name, target);
+	}
+	closedir(dir);
 }

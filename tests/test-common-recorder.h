@@ -73,4 +73,12 @@ bool rec_await_or_gone(struct seize_tracer *t, enum seize_tracer_event_type type
  * instant before its wait report is visible; the second round covers it.) */
 void rec_settle(struct seize_tracer *t, pid_t pid, const char *states);
 
+/* A rec_hook: at an EXEC event (the process held at its exec), count the
+ * descriptors it holds beyond 0, 1 and 2 into exec_extra_fds, and list
+ * them all in exec_fd_text.  exec_extra_fds is -1 until then (set it to -1
+ * again before the next exec). */
+extern int exec_extra_fds;
+extern char exec_fd_text[1024];
+void rec_list_fds_at_exec(const struct seize_tracer_event *ev);
+
 #endif

@@ -351,6 +351,37 @@ long tst_tracer_pid(pid_t pid)
 	return tst_task_status_field(pid, pid, "TracerPid");
 }
 
+unsigned long long tst_task_status_mask(pid_t pid, pid_t tid, const char *name)
+{
+	char path[96], buf[4096];
+	size_t len = strlen(name);
+	char *line;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	ck_assert_msg(tst_read_small(path, buf, sizeof(buf)) > 0, "%s: %s", path, strerror(errno));
+	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (strncmp(line, name, len) == 0 && line[len] == ':')
+			return strtoull(line + len + 1, NULL, 16);
+	ck_abort_msg("%s has no %s", path, name);
+	return 0;
+}
+
+void tst_wait_asleep_unblocked(pid_t pid, pid_t tid, int sig, int timeout_ms)
+{
+	long deadline = tst_now_ms() + timeout_ms;
+
+	for (;;) {
+		unsigned long long blocked = tst_task_status_mask(pid, tid, "SigBlk");
+		char state = tst_task_state(pid, tid);
+
+		if (state == 'S' && !(blocked & (1ull << (sig - 1))))
+			return;
+		ck_assert_msg(tst_now_ms() < deadline, "thread %d of %d not asleep with signal %d "
+			      "unblocked (state %c)", (int)tid, (int)pid, sig, state ? state : '?');
+		usleep(1000);
+	}
+}
+
 bool tst_under_valgrind(void)
 {
 	const char *preload = getenv("LD_PRELOAD");

@@ -127,6 +127,14 @@ int tst_read_small(const char *path, char *buf, size_t size);
 char tst_task_state(pid_t pid, pid_t tid);
 long tst_task_status_field(pid_t pid, pid_t tid, const char *name);
 long tst_tracer_pid(pid_t pid);
+/* A hexadecimal field of a thread's status file (a signal mask: "SigBlk");
+ * fails the test if the thread or the field is not there. */
+unsigned long long tst_task_status_mask(pid_t pid, pid_t tid, const char *name);
+
+/* Poll /proc until thread tid of pid sleeps ('S') with sig unblocked, so
+ * that a signal sent now is delivered where the last one left it (and, under
+ * valgrind, is not collected by its sigtimedwait()); fails after timeout_ms. */
+void tst_wait_asleep_unblocked(pid_t pid, pid_t tid, int sig, int timeout_ms);
 
 /* Whether this test (and the tracees it forks) runs under valgrind.  There
  * the tracees' threads keep signals blocked and valgrind takes them with

@@ -450,37 +450,9 @@ static void start_target(struct target *t)
 	ck_assert_msg(tst_read_byte(t->handled, BOUND_MS) == 'r', "the target did not start");
 }
 
-/* Poll /proc until the target sleeps (in pause()) with sig unblocked, so
- * that each signal finds it where the previous one left it: back from its
- * handler, asleep, and never in the middle of something (bounded). */
-static void wait_asleep(pid_t pid, int sig)
-{
-	long deadline = tst_now_ms() + BOUND_MS;
-	char path[64], line[256];
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	for (;;) {
-		unsigned long long blocked = ~0ull;
-		char state = 0;
-		FILE *f = fopen(path, "re");
-
-		ck_assert_msg(f, "%s: %s", path, strerror(errno));
-		while (fgets(line, sizeof(line), f)) {
-			sscanf(line, "State: %c", &state);
-			sscanf(line, "SigBlk: %llx", &blocked);
-		}
-		fclose(f);
-		if (state == 'S' && !(blocked & (1ull << (sig - 1))))
-			return;
-		ck_assert_msg(tst_now_ms() < deadline, "target %d not asleep with signal %d unblocked "
-			      "(state %c)", (int)pid, sig, state ? state : '?');
-		usleep(1000);
-	}
-}
-
 static void send_handled(const struct target *t, int sig)
 {
-	wait_asleep(t->pid, sig);
+	tst_wait_asleep_unblocked(t->pid, t->pid, sig, BOUND_MS);
 	tst_kill(t->pid, sig);
 	ck_assert_int_eq(tst_read_byte(t->handled, BOUND_MS), sig);
 }
@@ -489,7 +461,7 @@ static void send_stop(const struct target *t)
 {
 	siginfo_t si;
 
-	wait_asleep(t->pid, SIGSTOP);
+	tst_wait_asleep_unblocked(t->pid, t->pid, SIGSTOP, BOUND_MS);
 	tst_kill(t->pid, SIGSTOP);
 	wait_bounded(t->pid, WSTOPPED, &si, "the stop");
 	ck_assert_msg(si.si_code == CLD_STOPPED && si.si_status == SIGSTOP,
@@ -513,7 +485,7 @@ static void send_fatal(struct target *t)
 {
 	siginfo_t si;
 
-	wait_asleep(t->pid, SIGTERM);
+	tst_wait_asleep_unblocked(t->pid, t->pid, SIGTERM, BOUND_MS);
 	tst_kill(t->pid, SIGTERM);
 	wait_bounded(t->pid, WEXITED, &si, "the death");
 	t->pid = 0;

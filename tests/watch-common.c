@@ -212,56 +212,15 @@ int tracer_pid_of(pid_t pid)
 	return tracer;
 }
 
-/* Poll /proc until thread tid of pid sleeps with sig unblocked, so that a
- * signal sent now is delivered (and traced), not picked up by sigtimedwait().
- * Under valgrind, which runs our forked children too, a thread blocks every
- * signal outside its system calls and collects them with sigtimedwait(),
- * which has no signal-delivery-stop. */
-void wait_unblocked(pid_t pid, pid_t tid, int sig)
-{
-	long deadline = tst_now_ms() + BOUND_MS;
-	char path[64], line[256];
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
-	for (;;) {
-		unsigned long long blocked = ~0ull;
-		char state = 0;
-		FILE *f = fopen(path, "re");
-
-		ck_assert_msg(f, "%s: %s", path, strerror(errno));
-		while (fgets(line, sizeof(line), f)) {
-			sscanf(line, "State: %c", &state);
-			sscanf(line, "SigBlk: %llx", &blocked);
-		}
-		fclose(f);
-		if (state == 'S' && !(blocked & (1ull << (sig - 1))))
-			return;
-		ck_assert_msg(tst_now_ms() < deadline, "thread %d keeps signal %d blocked", (int)tid, sig);
-		usleep(1000);
-	}
-}
-
 /* Wait (bounded /proc poll) until no SIGCONT is pending for the process, so
  * that the next SIGSTOP cannot discard it. */
 void wait_sigcont_taken(pid_t pid)
 {
 	long deadline = tst_now_ms() + BOUND_MS;
 	const unsigned long long bit = 1ull << (SIGCONT - 1);
-	char path[64], line[256];
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	for (;;) {
-		unsigned long long shared = 0, own = 0;
-		FILE *f = fopen(path, "re");
-
-		ck_assert_msg(f, "%s: %s", path, strerror(errno));
-		while (fgets(line, sizeof(line), f)) {
-			sscanf(line, "ShdPnd: %llx", &shared);
-			sscanf(line, "SigPnd: %llx", &own);
-		}
-		fclose(f);
-		if (!((shared | own) & bit))
-			return;
+	while ((tst_task_status_mask(pid, pid, "ShdPnd") | tst_task_status_mask(pid, pid, "SigPnd")) &
+	       bit) {
 		ck_assert_msg(tst_now_ms() < deadline, "SIGCONT stays pending in %d", (int)pid);
 		usleep(1000);
 	}

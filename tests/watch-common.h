@@ -48,13 +48,6 @@ int seen_events(const struct tst_run *r, const char *event, pid_t pid, const cha
 
 int tracer_pid_of(pid_t pid);
 
-/* Poll /proc until thread tid of pid sleeps with sig unblocked, so that a
- * signal sent now is delivered (and traced), not picked up by sigtimedwait().
- * Under valgrind, which runs our forked children too, a thread blocks every
- * signal outside its system calls and collects them with sigtimedwait(),
- * which has no signal-delivery-stop. */
-void wait_unblocked(pid_t pid, pid_t tid, int sig);
-
 /* Wait (bounded /proc poll) until no SIGCONT is pending for the process, so
  * that the next SIGSTOP cannot discard it. */
 void wait_sigcont_taken(pid_t pid);

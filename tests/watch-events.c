@@ -459,7 +459,7 @@ START_TEST(threads_are_reported)
 
 	r = watch_threaded(1, &p, &tid, &go);
 	/* A signal to that thread names it, and its sender. */
-	wait_unblocked(p, tid, SIGWINCH);
+	tst_wait_asleep_unblocked(p, tid, SIGWINCH, BOUND_MS);
 	tst_tgkill(p, tid, SIGWINCH);
 	expect_event(r, "signal", p, &o);
 	ck_assert_str_eq(json_str(&o, "signal"), "SIGWINCH");
