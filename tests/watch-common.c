@@ -47,6 +47,18 @@ bool next_line(struct tst_run *r, char *line, size_t size, int timeout_ms)
 	return tst_run_next_line(r, &r->out, line, size, timeout_ms);
 }
 
+struct tst_run *watch_json_pid(pid_t p, struct json_object *o)
+{
+	char pid[16];
+	const char *args[] = { "--json", "-p", pid, NULL };
+	struct tst_run *r;
+
+	snprintf(pid, sizeof(pid), "%d", (int)p);
+	r = run_watch(args);
+	expect_event(r, "attached", p, o);
+	return r;
+}
+
 /* Wait for seize-watch to end; its exit code (it must exit, not be killed). */
 int finish(struct tst_run *r)
 {

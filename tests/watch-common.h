@@ -20,6 +20,9 @@ struct tst_run *run_watch_in(const char *const *args, bool with_stdin);
 
 struct tst_run *run_watch(const char *const *args);
 
+/* seize-watch --json -p P, once it has said "attached" (into *o). */
+struct tst_run *watch_json_pid(pid_t p, struct json_object *o);
+
 bool next_line(struct tst_run *r, char *line, size_t size, int timeout_ms);
 
 /* Wait for seize-watch to end; its exit code (it must exit, not be killed). */

@@ -111,14 +111,10 @@ END_TEST
 START_TEST(job_control_twice)
 {
 	pid_t p = tst_fork_pauser();
-	char pid[16];
-	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
 	struct tst_run *r;
 
-	snprintf(pid, sizeof(pid), "%d", (int)p);
-	r = run_watch(args);
-	expect_event(r, "attached", p, &o);
+	r = watch_json_pid(p, &o);
 	for (int i = 0; i < 2; i++) {
 		tst_kill(p, SIGSTOP);
 		expect_stopped(p);
@@ -150,16 +146,12 @@ END_TEST
 START_TEST(attach_to_stopped_reports_group_stop)
 {
 	pid_t p = tst_fork_pauser();
-	char pid[16];
-	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
 	struct tst_run *r;
 
-	snprintf(pid, sizeof(pid), "%d", (int)p);
 	tst_kill(p, SIGSTOP);
 	expect_stopped(p);
-	r = run_watch(args);
-	expect_event(r, "attached", p, &o);
+	r = watch_json_pid(p, &o);
 	expect_event(r, "group-stop", p, &o);
 	ck_assert_str_eq(json_str(&o, "signal"), "SIGSTOP");
 	tst_kill(r->pid, SIGTERM);
@@ -175,14 +167,10 @@ END_TEST
 START_TEST(sigterm_leaves_stopped_process_stopped)
 {
 	pid_t p = tst_fork_pauser();
-	char pid[16];
-	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
 	struct tst_run *r;
 
-	snprintf(pid, sizeof(pid), "%d", (int)p);
-	r = run_watch(args);
-	expect_event(r, "attached", p, &o);
+	r = watch_json_pid(p, &o);
 	tst_kill(p, SIGSTOP);
 	expect_stopped(p);
 	expect_event(r, "group-stop", p, &o);
@@ -206,15 +194,11 @@ END_TEST
 START_TEST(sigterm_leaves_running_process_running)
 {
 	pid_t p = tst_fork_pauser();
-	char pid[16];
-	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
 	struct tst_run *r;
 	int status;
 
-	snprintf(pid, sizeof(pid), "%d", (int)p);
-	r = run_watch(args);
-	expect_event(r, "attached", p, &o);
+	r = watch_json_pid(p, &o);
 	tst_kill(r->pid, SIGTERM);
 	ck_assert_int_eq(finish(r), 0);
 	ck_assert_int_eq(count_events(r, "detached", p, NULL, 0), 1);
@@ -256,14 +240,10 @@ END_TEST
 START_TEST(sigint_with_pid_detaches)
 {
 	pid_t p = tst_fork_pauser();
-	char pid[16];
-	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
 	struct tst_run *r;
 
-	snprintf(pid, sizeof(pid), "%d", (int)p);
-	r = run_watch(args);
-	expect_event(r, "attached", p, &o);
+	r = watch_json_pid(p, &o);
 	tst_kill(r->pid, SIGINT);
 	ck_assert_int_eq(finish(r), 0);
 	ck_assert_int_eq(count_events(r, "detached", p, NULL, 0), 1);
@@ -534,8 +514,6 @@ static void exec_from_thread(void *arg)
 
 START_TEST(exec_from_a_thread)
 {
-	char pid[16];
-	const char *args[] = { "--json", "-p", pid, NULL };
 	struct json_object o;
 	struct tst_run *r;
 	int go[2], status;
@@ -544,9 +522,7 @@ START_TEST(exec_from_a_thread)
 	tst_pipe(go);
 	p = tst_fork(exec_from_thread, &go[0]);
 	close(go[0]);
-	snprintf(pid, sizeof(pid), "%d", (int)p);
-	r = run_watch(args);
-	expect_event(r, "attached", p, &o);
+	r = watch_json_pid(p, &o);
 	tst_write_byte(go[1], 'g');
 	expect_event(r, "new-thread", p, &o);
 	tid = (pid_t)json_int(&o, "tid");
