@@ -348,8 +348,7 @@ pid_t start_victim(struct victim *v, int *go)
 	}
 	pid = tst_fork(victim_main, v);
 	CHECK(read_byte(ready[0]) == 'r', "victim %d did not start", (int)pid);
-	close(ready[0]);
-	close(ready[1]);
+	tst_close_pipe(ready);
 	if (gofds[0] >= 0) {
 		close(gofds[0]);
 		*go = gofds[1];

@@ -337,8 +337,7 @@ START_TEST(tracer_killed_holding_a_stop_signal)
 	wait_threads_in(m.target, "T");
 	CHECK_INT(expect_tracer_of_all(m.target, 0, -1), 2);
 	mother_end(&m);
-	close(report[0]);
-	close(report[1]);
+	tst_close_pipe(report);
 	expect_no_children();
 }
 END_TEST
@@ -419,8 +418,7 @@ START_TEST(exit_of_leader_thread_then_attach)
 	expect_counts(t, 1, 2);
 	seize_tracer_destroy(t);
 	tst_reap(pid);
-	close(ready[0]);
-	close(ready[1]);
+	tst_close_pipe(ready);
 	expect_no_children();
 }
 END_TEST

@@ -202,9 +202,7 @@ START_TEST(pid_reuse_of_thread_never_touched)
 	q.go = go[0];
 	pid = tst_fork(quitter_main, &q);
 	tst_read_exact(ready[0], &tid, sizeof(tid), BOUND_MS);
-	wait_threads_in(pid, "S");
-	t = new_tracer(0);
-	CHECK_INT(seize_tracer_attach(t, pid), 0);
+	t = new_tracer_of(pid);
 	expect_counts(t, 1, 2);
 	tst_write_byte(go[1], 'g');
 	rec_await_n(t, SEIZE_TRACER_THREAD_EXITED, pid, ANY_SIG, 1);
@@ -218,10 +216,8 @@ START_TEST(pid_reuse_of_thread_never_touched)
 	seize_tracer_destroy(t);
 	tst_reap(reborn);
 	tst_reap(pid);
-	close(ready[0]);
-	close(ready[1]);
-	close(go[0]);
-	close(go[1]);
+	tst_close_pipe(ready);
+	tst_close_pipe(go);
 	expect_no_children();
 }
 END_TEST

@@ -57,9 +57,7 @@ static void storm(int nthreads, uint32_t cycles, uint64_t seed)
 	tst_pipe(usr1);
 	v.usr1 = usr1[1];
 	mother_start(&m, victim_of, &v);
-	wait_threads_in(m.target, "S");
-	t = new_tracer(0);
-	CHECK_INT(seize_tracer_attach(t, m.target), 0);
+	t = new_tracer_of(m.target);
 	fd = seize_tracer_fd(t);
 	CHECK(fd >= 0, "seize_tracer_fd gave %d", fd);
 
@@ -142,16 +140,14 @@ static void storm(int nthreads, uint32_t cycles, uint64_t seed)
 	rec_await_n(t, SEIZE_TRACER_SIGNAL, m.target, SIGUSR1, 1);
 	CHECK(read_byte(usr1[0]) == 'u', "the handler did not run");
 	rec_settle(t, m.target, "S");
-	mother_order(&m, 'N');
-	CHECK(mother_reply(&m) == '0', "the mother sees a change after the last continue");
+	CHECK(mother_ask(&m, 'N') == '0', "the mother sees a change after the last continue");
 	expect_counts(t, 1, (unsigned int)nthreads + 1);
 	fprintf(stderr, "storm: %u cycles, %d threads: %ld ms\n", cycles, nthreads + 1,
 		tst_now_ms() - started);
 
 	seize_tracer_destroy(t);
 	mother_end(&m);
-	close(usr1[0]);
-	close(usr1[1]);
+	tst_close_pipe(usr1);
 	expect_no_children();
 }
 
@@ -188,9 +184,7 @@ static void rapid_rounds(int rounds, uint64_t seed)
 
 	begin_case(seed);
 	mother_start(&m, victim_of, &v);
-	wait_threads_in(m.target, "S");
-	t = new_tracer(0);
-	CHECK_INT(seize_tracer_attach(t, m.target), 0);
+	t = new_tracer_of(m.target);
 	fd = seize_tracer_fd(t);
 	CHECK(fd >= 0, "seize_tracer_fd gave %d", fd);
 	started = tst_now_ms();
@@ -240,8 +234,7 @@ static void rapid_rounds(int rounds, uint64_t seed)
 	CHECK(stops == conts && stops >= rounds, "%d group-stops, %d continued in %d rounds",
 	      stops, conts, rounds);
 	fprintf(stderr, "rapid: %d rounds, %d stops: %ld ms\n", rounds, stops, tst_now_ms() - started);
-	mother_order(&m, 'N');
-	CHECK(mother_reply(&m) != '?', "the mother sees something odd after the last continue");
+	CHECK(mother_ask(&m, 'N') != '?', "the mother sees something odd after the last continue");
 	expect_counts(t, 1, 16);
 	seize_tracer_destroy(t);
 	mother_end(&m);

@@ -143,9 +143,7 @@ START_TEST(threads_128_one_report_per_round)
 
 	begin_case(0x7129);
 	mother_start(&m, victim_of, &v);
-	wait_threads_in(m.target, "S");
-	t = new_tracer(0);
-	CHECK_INT(seize_tracer_attach(t, m.target), 0);
+	t = new_tracer_of(m.target);
 	expect_counts(t, 1, NTHREADS + 1);
 
 	started = tst_now_ms();

@@ -111,6 +111,18 @@ struct seize_tracer *new_tracer(unsigned int flags)
 	return t;
 }
 
+struct seize_tracer *new_tracer_of(pid_t pid)
+{
+	struct seize_tracer *t;
+	int ret;
+
+	wait_threads_in(pid, "S");
+	t = new_tracer(0);
+	ret = seize_tracer_attach(t, pid);
+	TST_CHECK(ret == 0, "seize_tracer_attach(%d) gave %d", (int)pid, ret);
+	return t;
+}
+
 void expect_counts(struct seize_tracer *t, unsigned int procs, unsigned int threads)
 {
 	unsigned int p = ~0u, th = ~0u;

@@ -51,6 +51,8 @@ bool rec_gone(pid_t pid);
 
 /* A tracer with every event recorded (the log emptied, no hook). */
 struct seize_tracer *new_tracer(unsigned int flags);
+/* The same (flags 0), attached to pid once every thread of pid sleeps. */
+struct seize_tracer *new_tracer_of(pid_t pid);
 /* seize_tracer_count() must say procs and threads. */
 void expect_counts(struct seize_tracer *t, unsigned int procs, unsigned int threads);
 

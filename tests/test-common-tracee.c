@@ -166,8 +166,7 @@ pid_t start_target(int nthreads, int usr1, bool new_session)
 	a.ready = ready[1];
 	pid = tst_fork(target_main, &a);
 	ck_assert_int_eq(tst_read_byte(ready[0], tst_bound_ms()), 'r');
-	close(ready[0]);
-	close(ready[1]);
+	tst_close_pipe(ready);
 	return pid;
 }
 
@@ -239,8 +238,7 @@ static void mother_main(void *arg)
 	pid_t target;
 	char c;
 
-	close(a->others[0]);
-	close(a->others[1]);
+	tst_close_pipe(a->others);
 	target = a->start(a->arg);
 	tst_write_or_die(a->report, &target, sizeof(target));
 	while (read(a->order, &c, 1) == 1) {
@@ -309,6 +307,12 @@ char mother_reply(struct mother *m)
 
 	tst_read_exact(m->report, &c, 1, tst_bound_ms());
 	return c;
+}
+
+char mother_ask(struct mother *m, char order)
+{
+	mother_order(m, order);
+	return mother_reply(m);
 }
 
 void mother_end(struct mother *m)

@@ -68,6 +68,8 @@ struct mother {
 void mother_start(struct mother *m, pid_t (*start)(void *arg), void *arg);
 void mother_order(struct mother *m, char c);
 char mother_reply(struct mother *m);
+/* An order and its reply. */
+char mother_ask(struct mother *m, char order);
 /* Close her orders; she kills and reaps the target and exits; reap her. */
 void mother_end(struct mother *m);
 

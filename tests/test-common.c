@@ -262,6 +262,12 @@ void tst_pipe(int fds[2])
 	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
 }
 
+void tst_close_pipe(int fds[2])
+{
+	close(fds[0]);
+	close(fds[1]);
+}
+
 char tst_read_byte(int fd, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };

@@ -147,6 +147,8 @@ void tst_close_from(int lowest);
 
 /* A pipe whose ends are set close-on-exec; fails the test on error. */
 void tst_pipe(int fds[2]);
+/* Close both ends. */
+void tst_close_pipe(int fds[2]);
 /* Read one byte with a time bound; fails the test on timeout or EOF. */
 char tst_read_byte(int fd, int timeout_ms);
 void tst_write_byte(int fd, char c);

@@ -344,10 +344,8 @@ START_TEST(test_explain_traced)
 	seize_explain_attach(a.tracee, ret < 0 ? ret : -EPERM, buf, sizeof(buf));
 	tst_reap(tracer);	/* EXITKILL takes the tracee with it */
 	tst_reap(a.tracee);
-	close(ready[0]);
-	close(ready[1]);
-	close(hold[0]);
-	close(hold[1]);
+	tst_close_pipe(ready);
+	tst_close_pipe(hold);
 
 	ck_assert_int_eq(attached, 'y');
 	ck_assert_int_eq(ret, -EPERM);
@@ -451,8 +449,7 @@ START_TEST(test_explain_foreign_uid)
 	if (helper > 0)
 		tst_reap(helper);
 	tst_reap(target);
-	close(fds[0]);
-	close(fds[1]);
+	tst_close_pipe(fds);
 
 	ck_assert_int_eq(state, 'u');
 	ck_assert_int_eq(r.setup, 0);

@@ -460,8 +460,7 @@ END_TEST
  * waitid(WSTOPPED|WCONTINUED) tells it: 's' stopped, 'c' continued. */
 static char mother_sees(struct mother *m)
 {
-	mother_order(m, 'W');
-	return mother_reply(m);
+	return mother_ask(m, 'W');
 }
 
 START_TEST(listen_keeps_group_stop_for_real_parent)

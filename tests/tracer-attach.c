@@ -64,9 +64,7 @@ START_TEST(attach_running_16_threads)
 	pid_t pid = start_target(16, -1, false);
 	struct seize_tracer *t;
 
-	wait_threads_in(pid, "S");
-	t = new_tracer(0);
-	ck_assert_int_eq(seize_tracer_attach(t, pid), 0);
+	t = new_tracer_of(pid);
 	ck_assert_msg(nrecs == 1 && rec_matches(&recs[0], SEIZE_TRACER_ATTACHED, pid, 0) &&
 		      recs[0].tid == pid, "events: %s", recs_text());
 	expect_counts(t, 1, 17);
@@ -171,8 +169,7 @@ START_TEST(refuse_already_traced)
 	ck_assert_int_eq(waitpid(helper, NULL, 0), helper);
 	ck_assert_int_eq(tst_tracer_pid(target), 0);
 	tst_reap(target);
-	close(ready[0]);
-	close(ready[1]);
+	tst_close_pipe(ready);
 }
 END_TEST
 

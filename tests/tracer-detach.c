@@ -164,10 +164,8 @@ START_TEST(detach_in_syscall)
 
 	seize_tracer_destroy(t);
 	tst_reap(pid);
-	close(in[0]);
-	close(in[1]);
-	close(out[0]);
-	close(out[1]);
+	tst_close_pipe(in);
+	tst_close_pipe(out);
 }
 END_TEST
 
@@ -248,8 +246,7 @@ START_TEST(tracer_killed_in_group_stop)
 	tst_wait_state(target, "S", BOUND_MS);
 
 	tst_reap(target);
-	close(report[0]);
-	close(report[1]);
+	tst_close_pipe(report);
 }
 END_TEST
 
@@ -272,10 +269,8 @@ START_TEST(tracer_killed_while_running)
 	tst_wait_state(target, "S", BOUND_MS);
 
 	tst_reap(target);
-	close(usr1[0]);
-	close(usr1[1]);
-	close(report[0]);
-	close(report[1]);
+	tst_close_pipe(usr1);
+	tst_close_pipe(report);
 }
 END_TEST
 

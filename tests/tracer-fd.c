@@ -52,9 +52,7 @@ static void event_fd_case(bool ignore_sigchld)
 	ck_assert_int_eq(sigaction(SIGCHLD, &sa, &old), 0);
 	tst_pipe(usr1);
 	pid = start_target(0, usr1[1], false);
-	wait_threads_in(pid, "S");
-	t = new_tracer(0);
-	ck_assert_int_eq(seize_tracer_attach(t, pid), 0);
+	t = new_tracer_of(pid);
 	fd = seize_tracer_fd(t);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(seize_tracer_fd(t), fd);
@@ -90,8 +88,7 @@ static void event_fd_case(bool ignore_sigchld)
 
 	seize_tracer_destroy(t);
 	tst_reap(pid);
-	close(usr1[0]);
-	close(usr1[1]);
+	tst_close_pipe(usr1);
 	sigaction(SIGCHLD, &old, NULL);
 }
 

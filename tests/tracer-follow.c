@@ -116,10 +116,8 @@ static void follow_one(bool use_vfork, bool exec)
 	expect_counts(t, 0, 0);
 
 	seize_tracer_destroy(t);
-	close(go[0]);
-	close(go[1]);
-	close(report[0]);
-	close(report[1]);
+	tst_close_pipe(go);
+	tst_close_pipe(report);
 }
 
 /* clone() without CLONE_THREAD and with no exit signal is reported as a
@@ -180,10 +178,8 @@ static void clone_process_one(bool follow)
 	}
 	expect_counts(t, 0, 0);
 	seize_tracer_destroy(t);
-	close(go[0]);
-	close(go[1]);
-	close(report[0]);
-	close(report[1]);
+	tst_close_pipe(go);
+	tst_close_pipe(report);
 }
 
 START_TEST(clone_process_unfollowed)
@@ -281,10 +277,8 @@ START_TEST(exec_from_non_leader_thread)
 	expect_counts(t, 0, 0);
 
 	seize_tracer_destroy(t);
-	close(go[0]);
-	close(go[1]);
-	close(report[0]);
-	close(report[1]);
+	tst_close_pipe(go);
+	tst_close_pipe(report);
 }
 END_TEST
 
@@ -509,8 +503,7 @@ static void churn_once(int workers, int rounds)
 	ck_assert_int_eq(seize_tracer_dispatch(t, 0), -ECHILD);
 	seize_tracer_destroy(t);
 	tst_reap(book.root);
-	close(go[0]);
-	close(go[1]);
+	tst_close_pipe(go);
 }
 
 START_TEST(thread_churn_ends_at_zero)

@@ -48,9 +48,7 @@ START_TEST(group_stop_by_real_parent_twice)
 	int round, i, last = -1;
 
 	mother_start(&m, start_target_of, &(struct target_spec){ .nthreads = 8, .usr1 = -1 });
-	wait_threads_in(m.target, "S");
-	t = new_tracer(0);
-	ck_assert_int_eq(seize_tracer_attach(t, m.target), 0);
+	t = new_tracer_of(m.target);
 	expect_counts(t, 1, 9);
 
 	for (round = 1; round <= 2; round++) {
@@ -96,8 +94,7 @@ START_TEST(group_stop_by_real_parent_twice)
 	ck_assert_int_eq(rec_count(SEIZE_TRACER_SIGNAL, 0, SIGCONT), 2);
 	/* It runs, and the real parent has nothing more to see. */
 	ck_assert_msg(all_threads_in(m.target, "S"), "states %s", states_text(m.target));
-	mother_order(&m, 'N');
-	ck_assert_int_eq(mother_reply(&m), '0');
+	ck_assert_int_eq(mother_ask(&m, 'N'), '0');
 	expect_tracer_of_all(m.target, getpid(), 9);
 
 	seize_tracer_destroy(t);
@@ -133,9 +130,7 @@ START_TEST(sigtstp_to_orphaned_pgrp_stops_nothing)
 	ck_assert_int_eq(getsid(pid), pid);
 	ck_assert_int_eq(getpgid(pid), pid);
 	ck_assert_int_ne(getsid(0), pid);
-	wait_threads_in(pid, "S");
-	t = new_tracer(0);
-	ck_assert_int_eq(seize_tracer_attach(t, pid), 0);
+	t = new_tracer_of(pid);
 
 	tst_kill(pid, SIGTSTP);
 	if (!tst_under_valgrind()) {
@@ -158,8 +153,7 @@ START_TEST(sigtstp_to_orphaned_pgrp_stops_nothing)
 	seize_tracer_destroy(t);
 	ck_assert_int_eq(tst_tracer_pid(pid), 0);
 	tst_reap(pid);
-	close(usr1[0]);
-	close(usr1[1]);
+	tst_close_pipe(usr1);
 }
 END_TEST
 
@@ -173,9 +167,7 @@ START_TEST(freeze_thaw_running)
 
 	tst_pipe(usr1);
 	mother_start(&m, start_target_of, &(struct target_spec){ .nthreads = 4, .usr1 = usr1[1] });
-	wait_threads_in(m.target, "S");
-	t = new_tracer(0);
-	ck_assert_int_eq(seize_tracer_attach(t, m.target), 0);
+	t = new_tracer_of(m.target);
 
 	ck_assert_int_eq(seize_tracer_freeze(t, m.target), 0);
 	i = rec_find(0, SEIZE_TRACER_FROZEN, m.target, ANY_SIG);
@@ -183,8 +175,7 @@ START_TEST(freeze_thaw_running)
 	/* Returned when every thread is stopped. */
 	ck_assert_msg(all_threads_in(m.target, "t"), "states %s", states_text(m.target));
 	ck_assert_int_eq(seize_tracer_freeze(t, m.target), -EALREADY);
-	mother_order(&m, 'N');
-	ck_assert_int_eq(mother_reply(&m), '0');
+	ck_assert_int_eq(mother_ask(&m, 'N'), '0');
 	/* A signal that arrives while frozen waits for the thaw. */
 	tst_kill(m.target, SIGUSR1);
 	ck_assert_int_eq(seize_tracer_dispatch(t, 0), 0);
@@ -197,16 +188,14 @@ START_TEST(freeze_thaw_running)
 	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
 	rec_settle(t, m.target, "S");
 	/* The real parent saw no stop and no continue. */
-	mother_order(&m, 'N');
-	ck_assert_int_eq(mother_reply(&m), '0');
+	ck_assert_int_eq(mother_ask(&m, 'N'), '0');
 	ck_assert_msg(rec_count(SEIZE_TRACER_GROUP_STOP, 0, ANY_SIG) == 0 &&
 		      rec_count(SEIZE_TRACER_CONTINUED, 0, ANY_SIG) == 0, "events: %s", recs_text());
 	expect_counts(t, 1, 5);
 
 	seize_tracer_destroy(t);
 	mother_end(&m);
-	close(usr1[0]);
-	close(usr1[1]);
+	tst_close_pipe(usr1);
 }
 END_TEST
 
@@ -216,9 +205,7 @@ START_TEST(freeze_thaw_stopped)
 	struct seize_tracer *t;
 
 	mother_start(&m, start_target_of, &(struct target_spec){ .nthreads = 2, .usr1 = -1 });
-	wait_threads_in(m.target, "S");
-	t = new_tracer(0);
-	ck_assert_int_eq(seize_tracer_attach(t, m.target), 0);
+	t = new_tracer_of(m.target);
 	mother_order(&m, 'S');
 	rec_await(t, SEIZE_TRACER_GROUP_STOP, m.target, SIGSTOP);
 	rec_settle(t, m.target, "t");
@@ -232,8 +219,7 @@ START_TEST(freeze_thaw_stopped)
 	rec_settle(t, m.target, "t");
 	ck_assert_msg(rec_count(SEIZE_TRACER_CONTINUED, 0, ANY_SIG) == 0 &&
 		      rec_count(SEIZE_TRACER_GROUP_STOP, 0, ANY_SIG) == 1, "events: %s", recs_text());
-	mother_order(&m, 'N');
-	ck_assert_int_eq(mother_reply(&m), '0');
+	ck_assert_int_eq(mother_ask(&m, 'N'), '0');
 
 	/* ...and still listened to: the end of the stop is reported. */
 	mother_order(&m, 'C');
@@ -256,9 +242,7 @@ START_TEST(signal_has_sender)
 
 	tst_pipe(usr1);
 	pid = start_target(0, usr1[1], false);
-	wait_threads_in(pid, "S");
-	t = new_tracer(0);
-	ck_assert_int_eq(seize_tracer_attach(t, pid), 0);
+	t = new_tracer_of(pid);
 
 	tst_kill(pid, SIGUSR1);
 	i = rec_await(t, SEIZE_TRACER_SIGNAL, pid, ANY_SIG);
@@ -273,8 +257,7 @@ START_TEST(signal_has_sender)
 
 	seize_tracer_destroy(t);
 	tst_reap(pid);
-	close(usr1[0]);
-	close(usr1[1]);
+	tst_close_pipe(usr1);
 }
 END_TEST
 

@@ -382,8 +382,7 @@ START_TEST(pid_of_thread_churner_ends_with_it)
 	ck_assert_int_eq(count_events(r, "new-child", 0, NULL, 0), 0);
 	ck_assert_int_eq(count_events(r, "exited", p, NULL, 0), 1);
 	tst_run_free(r);
-	close(go[0]);
-	close(go[1]);
+	tst_close_pipe(go);
 }
 END_TEST
 
