@@ -525,13 +525,8 @@ END_TEST
 
 START_TEST(attach_to_stopped_reports_group_stop)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = start_stopped_pauser();
 	struct seize_event ev;
-	int status;
-
-	tst_kill(tracee, SIGSTOP);
-	ck_assert_int_eq(waitpid(tracee, &status, WUNTRACED), tracee);
-	ck_assert(WIFSTOPPED(status));
 
 	attach(tracee, 0);
 	/* No interrupt: seizing a stopped task makes it report its group-stop. */
@@ -554,12 +549,9 @@ END_TEST
 
 START_TEST(cont_from_group_stop_runs_then_stops_on_detach)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = start_stopped_pauser();
 	struct seize_event ev;
-	int status;
 
-	tst_kill(tracee, SIGSTOP);
-	ck_assert_int_eq(waitpid(tracee, &status, WUNTRACED), tracee);
 	attach(tracee, 0);
 	expect_event(tracee, SEIZE_EVENT_STOP, SIGSTOP, &ev);
 	/* test-seize: CONT runs a group-stopped tracee... */

@@ -59,6 +59,15 @@ struct tst_run *watch_json_pid(pid_t p, struct json_object *o)
 	return r;
 }
 
+void expect_let_go_running(struct tst_run *r, pid_t p)
+{
+	ck_assert_int_eq(count_events(r, "detached", p, NULL, 0), 1);
+	ck_assert_int_eq(tracer_pid_of(p), 0);
+	tst_wait_state(p, "S", BOUND_MS);
+	tst_run_free(r);
+	tst_reap(p);
+}
+
 /* Wait for seize-watch to end; its exit code (it must exit, not be killed). */
 int finish(struct tst_run *r)
 {

@@ -23,6 +23,10 @@ struct tst_run *run_watch(const char *const *args);
 /* seize-watch --json -p P, once it has said "attached" (into *o). */
 struct tst_run *watch_json_pid(pid_t p, struct json_object *o);
 
+/* Once seize-watch r has ended: it reported p detached, p is untraced and
+ * running; then free r and reap p. */
+void expect_let_go_running(struct tst_run *r, pid_t p);
+
 bool next_line(struct tst_run *r, char *line, size_t size, int timeout_ms);
 
 /* Wait for seize-watch to end; its exit code (it must exit, not be killed). */
