@@ -71,6 +71,37 @@ static void forker_main(void *arg)
 	_exit(10 + WEXITSTATUS(status));
 }
 
+/* Trace a forker (main(a), its pipes made here) with flags and let it go:
+ * once it has exited, *pid is it and *child the child it reported; returns
+ * the index of its EXITED record.  Close the pipes with forker_end(). */
+static int run_forker(void (*main)(void *), struct forker *a, int go[2], int report[2],
+		      unsigned int flags, struct seize_tracer **t, pid_t *pid, pid_t *child)
+{
+	int done;
+
+	tst_pipe(go);
+	tst_pipe(report);
+	a->go = go[0];
+	a->report = report[1];
+	*pid = tst_fork(main, a);
+	*t = new_tracer(flags);
+	ck_assert_int_eq(seize_tracer_attach(*t, *pid), 0);
+	tst_write_byte(go[1], 'g');
+	done = rec_await(*t, SEIZE_TRACER_EXITED, *pid, ANY_SIG);
+	tst_read_exact(report[0], child, sizeof(*child), BOUND_MS);
+	ck_assert_int_gt(*child, 0);
+	return done;
+}
+
+/* Nothing left traced; the tracer and the pipes go. */
+static void forker_end(struct seize_tracer *t, int go[2], int report[2])
+{
+	expect_counts(t, 0, 0);
+	seize_tracer_destroy(t);
+	tst_close_pipe(go);
+	tst_close_pipe(report);
+}
+
 static void follow_one(bool use_vfork, bool exec)
 {
 	struct forker a = { .use_vfork = use_vfork, .exec = exec };
@@ -80,18 +111,8 @@ static void follow_one(bool use_vfork, bool exec)
 	int born, died, done, i;
 	pid_t pid, child;
 
-	tst_pipe(go);
-	tst_pipe(report);
-	a.go = go[0];
-	a.report = report[1];
-	pid = tst_fork(forker_main, &a);
-	t = new_tracer(SEIZE_TRACER_FOLLOW_CHILDREN);
-	ck_assert_int_eq(seize_tracer_attach(t, pid), 0);
-	tst_write_byte(go[1], 'g');
-
-	done = rec_await(t, SEIZE_TRACER_EXITED, pid, ANY_SIG);
-	tst_read_exact(report[0], &child, sizeof(child), BOUND_MS);
-	ck_assert_int_gt(child, 0);
+	done = run_forker(forker_main, &a, go, report, SEIZE_TRACER_FOLLOW_CHILDREN, &t, &pid,
+			  &child);
 
 	born = rec_find(0, SEIZE_TRACER_NEW_CHILD, child, ANY_SIG);
 	died = rec_find(0, SEIZE_TRACER_EXITED, child, ANY_SIG);
@@ -113,11 +134,7 @@ static void follow_one(bool use_vfork, bool exec)
 	ck_assert_msg(rec_count(SEIZE_TRACER_NEW_CHILD, 0, ANY_SIG) == 1 &&
 		      rec_count(SEIZE_TRACER_EXITED, 0, ANY_SIG) == 2 &&
 		      rec_count(SEIZE_TRACER_KILLED, 0, ANY_SIG) == 0, "events: %s", recs_text());
-	expect_counts(t, 0, 0);
-
-	seize_tracer_destroy(t);
-	tst_close_pipe(go);
-	tst_close_pipe(report);
+	forker_end(t, go, report);
 }
 
 /* clone() without CLONE_THREAD and with no exit signal is reported as a
@@ -155,17 +172,8 @@ static void clone_process_one(bool follow)
 	int done, born;
 	pid_t pid, child;
 
-	tst_pipe(go);
-	tst_pipe(report);
-	a.go = go[0];
-	a.report = report[1];
-	pid = tst_fork(cloner_main, &a);
-	t = new_tracer(follow ? SEIZE_TRACER_FOLLOW_CHILDREN : 0);
-	ck_assert_int_eq(seize_tracer_attach(t, pid), 0);
-	tst_write_byte(go[1], 'g');
-	done = rec_await(t, SEIZE_TRACER_EXITED, pid, ANY_SIG);
-	tst_read_exact(report[0], &child, sizeof(child), BOUND_MS);
-	ck_assert_int_gt(child, 0);
+	done = run_forker(cloner_main, &a, go, report, follow ? SEIZE_TRACER_FOLLOW_CHILDREN : 0, &t,
+			  &pid, &child);
 	ck_assert_int_eq(recs[done].exit_code, 15);
 	ck_assert_msg(rec_count(SEIZE_TRACER_NEW_THREAD, 0, ANY_SIG) == 0, "events: %s", recs_text());
 	born = rec_find(0, SEIZE_TRACER_NEW_CHILD, child, ANY_SIG);
@@ -176,10 +184,7 @@ static void clone_process_one(bool follow)
 	} else {
 		ck_assert_msg(born < 0, "events: %s", recs_text());
 	}
-	expect_counts(t, 0, 0);
-	seize_tracer_destroy(t);
-	tst_close_pipe(go);
-	tst_close_pipe(report);
+	forker_end(t, go, report);
 }
 
 START_TEST(clone_process_unfollowed)
