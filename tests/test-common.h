@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by every test binary: the runner (test-main.c) and the helpers that
- * fork, signal and observe tracees (test-common.c). */
+/* Shared by every test binary: the runner (test-main.c) with its registry,
+ * and the helpers that fork, signal, bound and observe (test-common.c).
+ * The factories above it: test-common-tracee.h (targets, the mother, a
+ * remote tracer, /proc views of threads), test-common-recorder.h (the
+ * tracer's event log and the dispatch loops) and test-common-run.h (a
+ * program with piped stdio, a JSON reader). */
 #ifndef SEIZE_TEST_COMMON_H
 #define SEIZE_TEST_COMMON_H
 
