@@ -16,6 +16,76 @@
 
 #include "test-common.h"
 
+long tst_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int tst_bound_ms(void)
+{
+	const char *mult = getenv("CK_TIMEOUT_MULTIPLIER");
+	int m = mult ? atoi(mult) : 1;
+
+	return 2000 * (m > 0 && m < 100 ? m : 1);
+}
+
+volatile sig_atomic_t tst_alarmed;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	tst_alarmed = 1;
+}
+
+void tst_arm(long ms)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct itimerval timer = { .it_value = { ms / 1000, (ms % 1000) * 1000 } };
+
+	if (ms <= 0)
+		timer.it_value.tv_usec = 1;
+	tst_alarmed = 0;
+	ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &timer, NULL), 0);
+}
+
+void tst_disarm(void)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &off, NULL);
+}
+
+int tst_wait_child(pid_t pid, int options, int timeout_ms)
+{
+	int status = 0;
+	pid_t ret;
+
+	ck_assert_msg(pid > 0, "refusing to wait for pid %d", (int)pid);
+	tst_arm(timeout_ms);
+	ret = waitpid(pid, &status, options | __WALL);
+	tst_disarm();
+	ck_assert_msg(ret == pid, "%swaitpid(%d, 0x%x): %s", tst_context(), (int)pid,
+		      (unsigned int)options,
+		      ret < 0 && errno == EINTR ? "nothing within the bound" : strerror(errno));
+	return status;
+}
+
+static const char *(*context_fn)(void);
+
+void tst_set_context(const char *(*fn)(void))
+{
+	context_fn = fn;
+}
+
+const char *tst_context(void)
+{
+	return context_fn ? context_fn() : "";
+}
+
 void test_add_case(Suite *s, const char *name, const TTest *fn)
 {
 	test_add_long_case(s, name, fn, 0);
@@ -83,6 +153,16 @@ pid_t tst_fork(void (*fn)(void *arg), void *arg)
 	return pid;
 }
 
+void tst_signal_nop(int sig)
+{
+	(void)sig;
+}
+
+void tst_do_nothing(void *arg)
+{
+	(void)arg;
+}
+
 static void pause_forever(void *arg)
 {
 	(void)arg;
@@ -123,46 +203,29 @@ char tst_proc_state(pid_t pid)
 	return paren && paren[1] == ' ' ? paren[2] : 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void tst_wait_state(pid_t pid, const char *states, int timeout_ms)
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = tst_now_ms() + timeout_ms;
 	char state;
 
 	/* Polling /proc is the only way to see another process's state; the
 	 * interval is short and the whole wait bounded. */
 	while ((state = tst_proc_state(pid)) == 0 || !strchr(states, state)) {
-		ck_assert_msg(now_ms() < deadline, "pid %d stayed in state '%c', wanted one of \"%s\"",
+		ck_assert_msg(tst_now_ms() < deadline, "pid %d stayed in state '%c', wanted one of \"%s\"",
 			      (int)pid, state ? state : '?', states);
 		usleep(1000);
 	}
 }
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 int tst_wait_event(pid_t tid, struct seize_event *ev, int timeout_ms)
 {
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	struct itimerval timer = { .it_value = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 } };
-	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	struct seize_event twin;
 	siginfo_t wsi;
 	int ret;
 
 	/* A blocking wait bounded by SIGALRM (no SA_RESTART: the wait returns
 	 * -EINTR), so the test waits for the event itself, not for a poll. */
-	sigaction(SIGALRM, &sa, &old);
-	setitimer(ITIMER_REAL, &timer, NULL);
+	tst_arm(timeout_ms);
 	/* Peek first with waitid(WNOWAIT): every event a test sees is also
 	 * checked to decode the same from waitid's siginfo as from the status. */
 	memset(&wsi, 0, sizeof(wsi));
@@ -171,8 +234,7 @@ int tst_wait_event(pid_t tid, struct seize_event *ev, int timeout_ms)
 	ck_assert_msg(ret == 0 || errno != EINTR, "no event from %d within %d ms",
 		      (int)tid, timeout_ms);
 	ret = seize_wait(ret == 0 ? wsi.si_pid : tid, ev, 0);
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigaction(SIGALRM, &old, NULL);
+	tst_disarm();
 	ck_assert_msg(ret != -EINTR, "no event from %d within %d ms", (int)tid, timeout_ms);
 	if (ret > 0) {
 		ck_assert_int_eq(seize_decode_waitid(&wsi, ev->has_siginfo ? &ev->siginfo : NULL,
@@ -185,9 +247,25 @@ int tst_wait_event(pid_t tid, struct seize_event *ev, int timeout_ms)
 	return ret;
 }
 
+void tst_close_from(int lowest)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, lowest, ~0u, 0) == 0)
+		return;
+#endif
+	for (int fd = lowest; fd < 1024; fd++)
+		close(fd);
+}
+
 void tst_pipe(int fds[2])
 {
 	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+}
+
+void tst_close_pipe(int fds[2])
+{
+	close(fds[0]);
+	close(fds[1]);
 }
 
 char tst_read_byte(int fd, int timeout_ms)
@@ -203,6 +281,33 @@ char tst_read_byte(int fd, int timeout_ms)
 void tst_write_byte(int fd, char c)
 {
 	ck_assert_int_eq(write(fd, &c, 1), 1);
+}
+
+bool tst_readable(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, timeout_ms) == 1 && (pfd.revents & (POLLIN | POLLHUP));
+}
+
+void tst_read_exact(int fd, void *buf, size_t size, int timeout_ms)
+{
+	size_t len = 0;
+
+	while (len < size) {
+		ssize_t n;
+
+		TST_CHECK(tst_readable(fd, timeout_ms), "no report within %d ms", timeout_ms);
+		n = read(fd, (char *)buf + len, size - len);
+		TST_CHECK(n > 0, "report cut short after %zu of %zu bytes", len, size);
+		len += (size_t)n;
+	}
+}
+
+void tst_write_or_die(int fd, const void *buf, size_t size)
+{
+	if (write(fd, buf, size) != (ssize_t)size)
+		_exit(99);
 }
 
 int tst_read_small(const char *path, char *buf, size_t size)
@@ -250,6 +355,37 @@ long tst_task_status_field(pid_t pid, pid_t tid, const char *name)
 long tst_tracer_pid(pid_t pid)
 {
 	return tst_task_status_field(pid, pid, "TracerPid");
+}
+
+unsigned long long tst_task_status_mask(pid_t pid, pid_t tid, const char *name)
+{
+	char path[96], buf[4096];
+	size_t len = strlen(name);
+	char *line;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	ck_assert_msg(tst_read_small(path, buf, sizeof(buf)) > 0, "%s: %s", path, strerror(errno));
+	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (strncmp(line, name, len) == 0 && line[len] == ':')
+			return strtoull(line + len + 1, NULL, 16);
+	ck_abort_msg("%s has no %s", path, name);
+	return 0;
+}
+
+void tst_wait_asleep_unblocked(pid_t pid, pid_t tid, int sig, int timeout_ms)
+{
+	long deadline = tst_now_ms() + timeout_ms;
+
+	for (;;) {
+		unsigned long long blocked = tst_task_status_mask(pid, tid, "SigBlk");
+		char state = tst_task_state(pid, tid);
+
+		if (state == 'S' && !(blocked & (1ull << (sig - 1))))
+			return;
+		ck_assert_msg(tst_now_ms() < deadline, "thread %d of %d not asleep with signal %d "
+			      "unblocked (state %c)", (int)tid, (int)pid, sig, state ? state : '?');
+		usleep(1000);
+	}
 }
 
 bool tst_under_valgrind(void)

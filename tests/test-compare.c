@@ -37,8 +37,7 @@
 #include <unistd.h>
 
 #include "test-common.h"
-
-const bool test_needs_ptrace = true;
+#include "test-common-run.h"
 
 #define BOUND_MS 5000
 #define MAX_ITEMS 64
@@ -265,148 +264,25 @@ static void strace_sequence(const char *text, pid_t target, struct seq *q)
 
 /* ---- seize-watch's JSON lines ------------------------------------------- */
 
-#define JSON_MAX_KEYS 16
-
-struct jvalue {
-	char key[32];
-	char text[64];		/* a string, decoded; a number or a literal as written */
-	bool is_string, is_integer;
-	long long integer;
-};
-
-struct jobject {
-	int n;
-	struct jvalue v[JSON_MAX_KEYS];
-};
-
-static const char *json_string(const char *s, char *out, size_t size)
-{
-	size_t len = 0;
-
-	if (*s++ != '"')
-		return NULL;
-	while (*s != '"') {
-		char c = *s++;
-
-		if (c == '\0' || (unsigned char)c < 0x20)
-			return NULL;
-		if (c == '\\') {
-			c = *s++;
-			switch (c) {
-			case '"': case '\\': case '/': break;
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
-			case 'n': c = '\n'; break;
-			case 'r': c = '\r'; break;
-			case 't': c = '\t'; break;
-			case 'u':
-				for (int i = 0; i < 4; i++)
-					if (!strchr("0123456789abcdefABCDEF", *s++) || s[-1] == '\0')
-						return NULL;
-				c = '?';	/* enough for a comparison */
-				break;
-			default:
-				return NULL;
-			}
-		}
-		if (len + 1 >= size)
-			return NULL;
-		out[len++] = c;
-	}
-	out[len] = '\0';
-	return s + 1;
-}
-
-/* A flat object on one line (seize-watch writes nothing else): strings,
- * numbers, true, false, null. */
-static bool json_object(const char *s, struct jobject *o)
-{
-	memset(o, 0, sizeof(*o));
-	if (*s++ != '{')
-		return false;
-	if (*s == '}')
-		return s[1] == '\0';
-	for (;;) {
-		struct jvalue *v = &o->v[o->n];
-		size_t len;
-
-		if (o->n == JSON_MAX_KEYS || !(s = json_string(s, v->key, sizeof(v->key))) ||
-		    *s++ != ':')
-			return false;
-		if (*s == '"') {
-			v->is_string = true;
-			if (!(s = json_string(s, v->text, sizeof(v->text))))
-				return false;
-		} else {
-			len = strcspn(s, ",}");
-			if (len == 0 || len >= sizeof(v->text))
-				return false;
-			memcpy(v->text, s, len);
-			v->text[len] = '\0';
-			s += len;
-			if (strcmp(v->text, "true") && strcmp(v->text, "false") &&
-			    strcmp(v->text, "null")) {
-				char *end;
-
-				errno = 0;
-				v->integer = strtoll(v->text, &end, 10);
-				v->is_integer = !errno && *end == '\0';
-				if (!v->is_integer && (strtod(v->text, &end), *end != '\0'))
-					return false;
-			}
-		}
-		o->n++;
-		if (*s == '}')
-			return s[1] == '\0';
-		if (*s++ != ',')
-			return false;
-	}
-}
-
-static const struct jvalue *json_get(const struct jobject *o, const char *key)
-{
-	for (int i = 0; i < o->n; i++)
-		if (strcmp(o->v[i].key, key) == 0)
-			return &o->v[i];
-	return NULL;
-}
-
-static const char *json_str(const struct jobject *o, const char *key)
-{
-	const struct jvalue *v = json_get(o, key);
-
-	return v && v->is_string ? v->text : NULL;
-}
-
-static bool json_int(const struct jobject *o, const char *key, long long *out)
-{
-	const struct jvalue *v = json_get(o, key);
-
-	if (!v || !v->is_integer)
-		return false;
-	*out = v->integer;
-	return true;
-}
-
 /* One JSON line as an item (or none, for "attached"). */
 static void watch_item(const char *line, pid_t target, bool first, struct seq *q)
 {
 	const char *event, *sig;
 	long long pid, tid, sender, uid, code;
-	struct jobject o;
+	struct json_object o;
 
-	ck_assert_msg(json_object(line, &o), "not one flat JSON object: %s", line);
+	ck_assert_msg(json_parse(line, &o), "not one flat JSON object: %s", line);
 	event = json_str(&o, "event");
 	sig = json_str(&o, "signal");
 	ck_assert_msg(event, "no \"event\": %s", line);
-	ck_assert_msg(json_int(&o, "pid", &pid) && json_int(&o, "tid", &tid) && pid == target &&
+	ck_assert_msg(json_get_int(&o, "pid", &pid) && json_get_int(&o, "tid", &tid) && pid == target &&
 		      tid == target, "line not about %d: %s", (int)target, line);
 	ck_assert_msg(first == (strcmp(event, "attached") == 0),
 		      "\"attached\" must come first, and once: %s", line);
 	if (first)
 		return;
 	if (strcmp(event, "signal") == 0 && sig) {
-		if (json_int(&o, "sender_pid", &sender) && json_int(&o, "sender_uid", &uid))
+		if (json_get_int(&o, "sender_pid", &sender) && json_get_int(&o, "sender_uid", &uid))
 			seq_add(q, "signal %s from pid %lld uid %lld", sig, sender, uid);
 		else
 			seq_add(q, "signal %s", sig);
@@ -415,11 +291,11 @@ static void watch_item(const char *line, pid_t target, bool first, struct seq *q
 	} else if (strcmp(event, "continued") == 0) {
 		seq_add(q, "continued");
 	} else if (strcmp(event, "killed") == 0 && sig) {
-		const struct jvalue *core = json_get(&o, "core_dumped");
+		const struct json_value *core = json_get(&o, "core_dumped");
 
 		seq_add(q, "killed %s%s", sig,
-			core && strcmp(core->text, "true") == 0 ? " (core dumped)" : "");
-	} else if (strcmp(event, "exited") == 0 && json_int(&o, "exit_code", &code)) {
+			core && core->type == J_BOOL && core->boolean ? " (core dumped)" : "");
+	} else if (strcmp(event, "exited") == 0 && json_get_int(&o, "exit_code", &code)) {
 		seq_add(q, "exited %lld", code);
 	} else {
 		seq_add(q, "other: %.80s", line);
@@ -450,176 +326,30 @@ static void watch_sequence(const char *text, pid_t target, struct seq *q)
 
 /* ---- running the tracers ------------------------------------------------ */
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-struct stream {
-	int fd;
-	bool eof;
-	size_t len, pos;	/* pos: the next line not yet returned */
-	char buf[16384];
-};
-
-struct tracer {
-	const char *name;
-	pid_t pid;
-	struct stream out, err;
-};
-
-struct exec_spec {
-	const char *path;
-	char *const *argv;
-	int out, err;		/* the child's ends */
-};
-
-static void close_from(int lowest)
-{
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, lowest, ~0u, 0) == 0)
-		return;
-#endif
-	for (int fd = lowest; fd < 1024; fd++)
-		close(fd);
-}
-
-/* In the child (tst_fork reset its signals and set PDEATHSIG): only _exit. */
-static void exec_child(void *arg)
-{
-	const struct exec_spec *spec = arg;
-	int null = open("/dev/null", O_RDONLY);
-
-	if (null < 0 || dup2(null, 0) < 0 || dup2(spec->out, 1) < 0 || dup2(spec->err, 2) < 0)
-		_exit(125);
-	close_from(3);
-	execv(spec->path, spec->argv);
-	_exit(127);
-}
-
-static void start_tracer(struct tracer *t, const char *name, const char *path, char *const *argv)
-{
-	struct exec_spec spec = { .path = path, .argv = argv };
-	int out[2], err[2];
-
-	memset(t, 0, sizeof(*t));
-	t->name = name;
-	tst_pipe(out);
-	tst_pipe(err);
-	spec.out = out[1];
-	spec.err = err[1];
-	t->pid = tst_fork(exec_child, &spec);
-	close(out[1]);
-	close(err[1]);
-	t->out.fd = out[0];
-	t->err.fd = err[0];
-}
-
-/* One read of what is there. */
-static void take(struct stream *s)
-{
-	ssize_t n;
-
-	ck_assert_msg(s->len + 1 < sizeof(s->buf), "more output than the test expects");
-	do
-		n = read(s->fd, s->buf + s->len, sizeof(s->buf) - 1 - s->len);
-	while (n < 0 && errno == EINTR);
-	ck_assert_msg(n >= 0, "read: %s", strerror(errno));
-	if (n == 0)
-		s->eof = true;
-	s->len += (size_t)n;
-	s->buf[s->len] = '\0';
-}
-
-/* The next line (without its newline) into line; false at EOF.  Fails the
- * case if nothing comes within the bound. */
-static bool next_line(const struct tracer *t, struct stream *s, char *line, size_t size)
-{
-	long deadline = now_ms() + BOUND_MS;
-
-	for (;;) {
-		char *start = s->buf + s->pos;
-		char *nl = memchr(start, '\n', s->len - s->pos);
-		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
-		long left;
-		int n;
-
-		if (nl) {
-			size_t len = (size_t)(nl - start);
-
-			ck_assert_msg(len < size, "line too long: %.*s", (int)len, start);
-			memcpy(line, start, len);
-			line[len] = '\0';
-			s->pos += len + 1;
-			return true;
-		}
-		if (s->eof)
-			return false;
-		left = deadline - now_ms();
-		n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
-		if (n < 0 && errno == EINTR)
-			continue;
-		ck_assert_msg(n == 1, "no line from %s within %d ms; so far:\n%s", t->name, BOUND_MS,
-			      s->buf);
-		take(s);
-	}
-}
-
-/* Read the rest of a pipe whose writer has exited (nobody else holds it). */
-static void drain(struct stream *s)
-{
-	while (!s->eof)
-		take(s);
-}
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 /* waitid() bounded by SIGALRM (no SA_RESTART: it fails with EINTR). */
 static void wait_bounded(pid_t pid, int options, siginfo_t *si, const char *what)
 {
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	struct itimerval timer = { .it_value = { BOUND_MS / 1000, (BOUND_MS % 1000) * 1000 } };
-	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	int ret;
 
 	ck_assert_int_gt(pid, 0);
 	memset(si, 0, sizeof(*si));
-	sigaction(SIGALRM, &sa, &old);
-	setitimer(ITIMER_REAL, &timer, NULL);
+	tst_arm(BOUND_MS);
 	ret = waitid(P_PID, (id_t)pid, si, options);
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigaction(SIGALRM, &old, NULL);
+	tst_disarm();
 	ck_assert_msg(ret == 0, "waiting for %s of %d: %s", what, (int)pid,
 		      errno == EINTR ? "nothing within the bound" : strerror(errno));
 	ck_assert_msg(si->si_pid == pid, "waiting for %s of %d: no event", what, (int)pid);
 }
 
 /* The tracer must end by itself once its only tracee is dead, with 0. */
-static void finish_tracer(struct tracer *t)
+static void finish_tracer(struct tst_run *t)
 {
-	siginfo_t si;
+	int status = tst_run_wait(t, BOUND_MS);
 
-	wait_bounded(t->pid, WEXITED, &si, "the end");
-	t->pid = 0;
-	drain(&t->out);
-	drain(&t->err);
-	ck_assert_msg(si.si_code == CLD_EXITED && si.si_status == 0,
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "%s ended with %s %d; stderr:\n%s", t->name,
-		      si.si_code == CLD_EXITED ? "exit status" : "signal", si.si_status, t->err.buf);
-}
-
-static void tracer_free(struct tracer *t)
-{
-	if (t->pid > 0)
-		tst_reap(t->pid);
-	close(t->out.fd);
-	close(t->err.fd);
+		      WIFEXITED(status) ? "exit status" : "signal",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), t->err.buf);
 }
 
 /* ---- the target and the scenario ---------------------------------------- */
@@ -689,7 +419,7 @@ static void exec_target(void *arg)
 	} else if (dup2(spec->fd, TARGET_FD) != TARGET_FD) {	/* without O_CLOEXEC */
 		_exit(125);
 	}
-	close_from(TARGET_FD + 1);
+	tst_close_from(TARGET_FD + 1);
 	if (setenv(TARGET_ENV, "1", 1) < 0)
 		_exit(125);
 	execv(spec->self, argv);
@@ -720,37 +450,9 @@ static void start_target(struct target *t)
 	ck_assert_msg(tst_read_byte(t->handled, BOUND_MS) == 'r', "the target did not start");
 }
 
-/* Poll /proc until the target sleeps (in pause()) with sig unblocked, so
- * that each signal finds it where the previous one left it: back from its
- * handler, asleep, and never in the middle of something (bounded). */
-static void wait_asleep(pid_t pid, int sig)
-{
-	long deadline = now_ms() + BOUND_MS;
-	char path[64], line[256];
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	for (;;) {
-		unsigned long long blocked = ~0ull;
-		char state = 0;
-		FILE *f = fopen(path, "re");
-
-		ck_assert_msg(f, "%s: %s", path, strerror(errno));
-		while (fgets(line, sizeof(line), f)) {
-			sscanf(line, "State: %c", &state);
-			sscanf(line, "SigBlk: %llx", &blocked);
-		}
-		fclose(f);
-		if (state == 'S' && !(blocked & (1ull << (sig - 1))))
-			return;
-		ck_assert_msg(now_ms() < deadline, "target %d not asleep with signal %d unblocked "
-			      "(state %c)", (int)pid, sig, state ? state : '?');
-		usleep(1000);
-	}
-}
-
 static void send_handled(const struct target *t, int sig)
 {
-	wait_asleep(t->pid, sig);
+	tst_wait_asleep_unblocked(t->pid, t->pid, sig, BOUND_MS);
 	tst_kill(t->pid, sig);
 	ck_assert_int_eq(tst_read_byte(t->handled, BOUND_MS), sig);
 }
@@ -759,7 +461,7 @@ static void send_stop(const struct target *t)
 {
 	siginfo_t si;
 
-	wait_asleep(t->pid, SIGSTOP);
+	tst_wait_asleep_unblocked(t->pid, t->pid, SIGSTOP, BOUND_MS);
 	tst_kill(t->pid, SIGSTOP);
 	wait_bounded(t->pid, WSTOPPED, &si, "the stop");
 	ck_assert_msg(si.si_code == CLD_STOPPED && si.si_status == SIGSTOP,
@@ -783,7 +485,7 @@ static void send_fatal(struct target *t)
 {
 	siginfo_t si;
 
-	wait_asleep(t->pid, SIGTERM);
+	tst_wait_asleep_unblocked(t->pid, t->pid, SIGTERM, BOUND_MS);
 	tst_kill(t->pid, SIGTERM);
 	wait_bounded(t->pid, WEXITED, &si, "the death");
 	t->pid = 0;
@@ -839,7 +541,7 @@ static void run_strace(const char *strace, struct seq *q, char *raw, size_t raw_
 {
 	char file[] = "/tmp/seize-compare-strace-XXXXXX";
 	char pid[16], line[512], want[64];
-	struct tracer tr;
+	struct tst_run *tr;
 	struct target tg;
 	pid_t target;
 	bool attached = false;
@@ -852,20 +554,20 @@ static void run_strace(const char *strace, struct seq *q, char *raw, size_t raw_
 	ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
 	snprintf(pid, sizeof(pid), "%d", (int)tg.pid);
 	{
-		char *const argv[] = { (char *)strace, "-f", "-e", "trace=none", "-e", "signal=all",
-				       "-o", file, "-p", pid, NULL };
+		const char *args[] = { "-f", "-e", "trace=none", "-e", "signal=all", "-o", file,
+				       "-p", pid, NULL };
 
-		start_tracer(&tr, "strace", strace, argv);
+		tr = tst_run_start(strace, args, false);
 	}
 	/* "strace: Process N attached", after its PTRACE_SEIZE. */
 	snprintf(want, sizeof(want), "Process %d attached", (int)tg.pid);
-	while (!attached && next_line(&tr, &tr.err, line, sizeof(line)))
+	while (!attached && tst_run_next_line(tr, &tr->err, line, sizeof(line), BOUND_MS))
 		attached = strstr(line, want) != NULL;
-	ck_assert_msg(attached, "strace did not attach; stderr:\n%s", tr.err.buf);
+	ck_assert_msg(attached, "strace did not attach; stderr:\n%s", tr->err.buf);
 	unlink(file);	/* strace has it open since it started; so have we */
 
 	play_scenario(&tg);
-	finish_tracer(&tr);
+	finish_tracer(tr);
 
 	n = pread(fd, raw, raw_size - 1, 0);
 	close(fd);
@@ -873,7 +575,7 @@ static void run_strace(const char *strace, struct seq *q, char *raw, size_t raw_
 		      n < 0 ? strerror(errno) : "too long");
 	raw[n] = '\0';
 	strace_sequence(raw, target, q);
-	tracer_free(&tr);
+	tst_run_free(tr);
 	close(tg.handled);
 }
 
@@ -881,7 +583,7 @@ static void run_watch(struct seq *q, char *raw, size_t raw_size)
 {
 	const char *path = getenv("SEIZE_WATCH");
 	char pid[16], line[1024];
-	struct tracer tr;
+	struct tst_run *tr;
 	struct target tg;
 	pid_t target;
 
@@ -890,22 +592,22 @@ static void run_watch(struct seq *q, char *raw, size_t raw_size)
 	target = tg.pid;
 	snprintf(pid, sizeof(pid), "%d", (int)tg.pid);
 	{
-		char *const argv[] = { (char *)path, "--json", "-p", pid, NULL };
+		const char *args[] = { "--json", "-p", pid, NULL };
 
-		start_tracer(&tr, "seize-watch", path, argv);
+		tr = tst_run_start(path, args, false);
 	}
-	ck_assert_msg(next_line(&tr, &tr.out, line, sizeof(line)) &&
+	ck_assert_msg(tst_run_next_line(tr, &tr->out, line, sizeof(line), BOUND_MS) &&
 		      strstr(line, "\"event\":\"attached\""),
-		      "wanted the \"attached\" line first; stdout:\n%s\nstderr:\n%s", tr.out.buf,
-		      tr.err.buf);
+		      "wanted the \"attached\" line first; stdout:\n%s\nstderr:\n%s", tr->out.buf,
+		      tr->err.buf);
 
 	play_scenario(&tg);
-	finish_tracer(&tr);
+	finish_tracer(tr);
 
-	ck_assert_msg(tr.err.len == 0, "seize-watch wrote on stderr:\n%s", tr.err.buf);
-	snprintf(raw, raw_size, "%s", tr.out.buf);
-	watch_sequence(tr.out.buf, target, q);
-	tracer_free(&tr);
+	ck_assert_msg(tr->err.len == 0, "seize-watch wrote on stderr:\n%s", tr->err.buf);
+	snprintf(raw, raw_size, "%s", tr->out.buf);
+	watch_sequence(tr->out.buf, target, q);
+	tst_run_free(tr);
 	close(tg.handled);
 }
 
@@ -1018,12 +720,9 @@ START_TEST(same_events_as_strace)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(compare, true)
 {
-	Suite *s = suite_create("compare");
-
 	ADD_CASE(s, strace_lines_are_read);
 	ADD_CASE(s, watch_lines_are_read);
 	ADD_CASE(s, same_events_as_strace);
-	return s;
 }

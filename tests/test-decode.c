@@ -18,8 +18,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = false;
-
 /* The kernel's highest signal number (x86, arm, riscv...; glibc's SIGRTMAX is
  * a function, so not usable in a table). */
 #define KERNEL_SIGMAX 64
@@ -971,10 +969,8 @@ START_TEST(sweep_random_words)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(decode, false)
 {
-	Suite *s = suite_create("decode");
-
 	ADD_CASE(s, decode_table);
 	ADD_CASE(s, decode_table_siginfo_flipped);
 	ADD_CASE(s, decode_tid_copied);
@@ -991,5 +987,4 @@ Suite *test_suite(void)
 	ADD_CASE(s, event_names);
 	ADD_CASE(s, sweep_all_24bit_statuses);
 	ADD_CASE(s, sweep_random_words);
-	return s;
 }

@@ -28,8 +28,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 #define NOBODY 65534
 
 static struct seize_tracer *new_tracer(void)
@@ -490,10 +488,8 @@ START_TEST(fd_einval_emfile_eagain)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(errors, true)
 {
-	Suite *s = suite_create("errors");
-
 	ADD_CASE(s, new_einval);
 	ADD_CASE(s, attach_esrch_ealready_einval);
 	ADD_CASE(s, attach_eperm);
@@ -517,5 +513,4 @@ Suite *test_suite(void)
 	ADD_CASE(s, detach_freeze_thaw);
 	ADD_CASE(s, dispatch_echild_eintr_einval);
 	ADD_CASE(s, fd_einval_emfile_eagain);
-	return s;
 }

@@ -29,8 +29,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 #define RUN_TIMEOUT_MS 8000	/* each run: two fit in CK_DEFAULT_TIMEOUT=20 */
 #define CLEANUP_MS 5000
 #define MAX_OUTPUT 65536
@@ -47,17 +45,9 @@ struct run {
 	bool eof;
 };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static int left_ms(const struct run *r)
 {
-	long left = r->deadline - now_ms();
+	long left = r->deadline - tst_now_ms();
 
 	return left > 0 ? (int)left : 0;
 }
@@ -115,11 +105,11 @@ static int kill_session(pid_t sid)
  * many processes the first pass found. */
 static int clear_session(pid_t sid)
 {
-	long deadline = now_ms() + CLEANUP_MS;
+	long deadline = tst_now_ms() + CLEANUP_MS;
 	int first = kill_session(sid), n = first;
 
 	while (n > 0) {
-		ck_assert_msg(now_ms() < deadline, "session %d: %d processes would not die",
+		ck_assert_msg(tst_now_ms() < deadline, "session %d: %d processes would not die",
 			      (int)sid, n);
 		usleep(1000);
 		n = kill_session(sid);
@@ -176,7 +166,7 @@ static void run_start(struct run *r, const char *name, const char *const *args)
 	r->pid = tst_fork(exec_example, &child);
 	close(fds[1]);
 	r->out = fds[0];
-	r->deadline = now_ms() + RUN_TIMEOUT_MS;
+	r->deadline = tst_now_ms() + RUN_TIMEOUT_MS;
 }
 
 /* The next line the example printed, without its newline; NULL at EOF.
@@ -454,15 +444,12 @@ START_TEST(example_tracer_jobctl_spawn)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(examples, true)
 {
-	Suite *s = suite_create("examples");
-
 	ADD_CASE(s, example_seize_simple);
 	ADD_CASE(s, example_seize);
 	ADD_CASE(s, example_notify);
 	ADD_CASE(s, example_listen);
 	ADD_CASE(s, example_tracer_jobctl_attach);
 	ADD_CASE(s, example_tracer_jobctl_spawn);
-	return s;
 }

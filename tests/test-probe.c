@@ -23,8 +23,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 #define ALL_FEATURES (SEIZE_FEATURE_SEIZE | SEIZE_FEATURE_INTERRUPT | SEIZE_FEATURE_LISTEN | \
 		      SEIZE_FEATURE_EXITKILL | SEIZE_FEATURE_SYSCALL_INFO)
 #define TIMEOUT_MS 10000
@@ -237,11 +235,6 @@ END_TEST
 
 /* ---- seize_explain_attach ------------------------------------------------ */
 
-static void do_nothing(void *arg)
-{
-	(void)arg;
-}
-
 /* The explanation of (tid, error), checked against the expected sentence. */
 static void expect(pid_t tid, int error, const char *want)
 {
@@ -287,7 +280,7 @@ END_TEST
 START_TEST(test_explain_nonexistent)
 {
 	char want[64];
-	pid_t gone = tst_fork(do_nothing, NULL);
+	pid_t gone = tst_fork(tst_do_nothing, NULL);
 
 	ck_assert_int_eq(waitpid(gone, NULL, 0), gone);	/* its pid is now free */
 	ck_assert_int_eq(seize_attach(gone, 0), -ESRCH);
@@ -300,7 +293,7 @@ START_TEST(test_explain_zombie)
 {
 	char want[128], buf[256];
 	siginfo_t si;
-	pid_t child = tst_fork(do_nothing, NULL);
+	pid_t child = tst_fork(tst_do_nothing, NULL);
 	int ret;
 
 	/* WNOWAIT: it has exited, and stays a zombie until we reap it below. */
@@ -351,10 +344,8 @@ START_TEST(test_explain_traced)
 	seize_explain_attach(a.tracee, ret < 0 ? ret : -EPERM, buf, sizeof(buf));
 	tst_reap(tracer);	/* EXITKILL takes the tracee with it */
 	tst_reap(a.tracee);
-	close(ready[0]);
-	close(ready[1]);
-	close(hold[0]);
-	close(hold[1]);
+	tst_close_pipe(ready);
+	tst_close_pipe(hold);
 
 	ck_assert_int_eq(attached, 'y');
 	ck_assert_int_eq(ret, -EPERM);
@@ -458,8 +449,7 @@ START_TEST(test_explain_foreign_uid)
 	if (helper > 0)
 		tst_reap(helper);
 	tst_reap(target);
-	close(fds[0]);
-	close(fds[1]);
+	tst_close_pipe(fds);
 
 	ck_assert_int_eq(state, 'u');
 	ck_assert_int_eq(r.setup, 0);
@@ -508,7 +498,7 @@ START_TEST(test_errno_untouched)
 {
 	struct seize_probe p;
 	char buf[128];
-	pid_t gone = tst_fork(do_nothing, NULL);
+	pid_t gone = tst_fork(tst_do_nothing, NULL);
 
 	ck_assert_int_eq(waitpid(gone, NULL, 0), gone);
 	errno = EXDEV;
@@ -526,10 +516,8 @@ START_TEST(test_errno_untouched)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(probe, true)
 {
-	Suite *s = suite_create("probe");
-
 	ADD_CASE(s, test_probe_features);
 	ADD_CASE(s, test_probe_reaps_everything);
 	ADD_CASE(s, test_probe_null);
@@ -548,5 +536,4 @@ Suite *test_suite(void)
 	ADD_CASE(s, test_explain_fallback);
 	ADD_CASE(s, test_explain_truncation);
 	ADD_CASE(s, test_errno_untouched);
-	return s;
 }

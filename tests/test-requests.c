@@ -15,8 +15,7 @@
 #include <unistd.h>
 
 #include "test-common.h"
-
-const bool test_needs_ptrace = true;
+#include "test-common-tracee.h"
 
 #define BOUND_MS 5000
 
@@ -304,21 +303,13 @@ START_TEST(wait_no_children_is_echild)
 }
 END_TEST
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 START_TEST(wait_returns_eintr)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
-	struct itimerval timer = { .it_value = { 0, 50000 } };
 	pid_t tracee = tst_fork_pauser();
 	struct seize_event ev;
 
 	attach(tracee, 0);
-	ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
-	ck_assert_int_eq(setitimer(ITIMER_REAL, &timer, NULL), 0);
+	tst_arm(50);	/* a SIGALRM without SA_RESTART */
 	ck_assert_int_eq(seize_wait(tracee, &ev, 0), -EINTR);
 	/* Nothing was consumed: the tracee is untouched and still ours. */
 	ck_assert_int_eq(tst_tracer_pid(tracee), getpid());
@@ -465,66 +456,11 @@ END_TEST
 
 /* ---- the seed behaviours ---- */
 
-/* A real parent distinct from the tracer: it forks the tracee, passes its
- * pid up, and reports what waitid(WSTOPPED|WCONTINUED) tells it. */
-struct mother {
-	pid_t pid;
-	pid_t tracee;
-	int report;	/* read: one byte per waitid: 's' stopped, 'c' continued */
-	int order;	/* write: one byte asks for the next waitid */
-};
-
-static void mother_main(void *arg)
-{
-	int *fds = arg;		/* [0] read orders, [1] write reports */
-	pid_t tracee = tst_fork_pauser();
-	siginfo_t si;
-	char c;
-
-	if (write(fds[1], &tracee, sizeof(tracee)) != sizeof(tracee))
-		_exit(1);
-	while (read(fds[0], &c, 1) == 1) {
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, tracee, &si, WSTOPPED | WCONTINUED) < 0)
-			_exit(1);
-		c = si.si_code == CLD_STOPPED && si.si_status == SIGSTOP ? 's'
-		    : si.si_code == CLD_CONTINUED ? 'c' : '?';
-		if (write(fds[1], &c, 1) != 1)
-			_exit(1);
-	}
-	_exit(0);
-}
-
-static void mother_start(struct mother *m)
-{
-	int orders[2], reports[2];
-	int child_fds[2];
-
-	tst_pipe(orders);
-	tst_pipe(reports);
-	child_fds[0] = orders[0];
-	child_fds[1] = reports[1];
-	m->pid = tst_fork(mother_main, child_fds);
-	close(orders[0]);
-	close(reports[1]);
-	m->order = orders[1];
-	m->report = reports[0];
-	ck_assert_int_eq(read(m->report, &m->tracee, sizeof(m->tracee)), sizeof(m->tracee));
-	ck_assert_int_gt(m->tracee, 0);
-}
-
+/* The real parent (the mother, test-common-tracee.h) reports what
+ * waitid(WSTOPPED|WCONTINUED) tells it: 's' stopped, 'c' continued. */
 static char mother_sees(struct mother *m)
 {
-	tst_write_byte(m->order, 'w');
-	return tst_read_byte(m->report, BOUND_MS);
-}
-
-static void mother_end(struct mother *m)
-{
-	tst_reap(m->tracee);	/* not our child: SIGKILL only; the mother reaps */
-	close(m->order);
-	close(m->report);
-	tst_reap(m->pid);
+	return mother_ask(m, 'W');
 }
 
 START_TEST(listen_keeps_group_stop_for_real_parent)
@@ -533,34 +469,35 @@ START_TEST(listen_keeps_group_stop_for_real_parent)
 	struct seize_event ev;
 	int round;
 
-	mother_start(&m);
-	attach(m.tracee, 0);
-	interrupt_and_trap(m.tracee);
-	ck_assert_int_eq(seize_cont(m.tracee, 0), 0);
+	mother_start(&m, start_target_of, &(struct target_spec){ .usr1 = -1 });
+	attach(m.target, 0);
+	interrupt_and_trap(m.target);
+	ck_assert_int_eq(seize_cont(m.target, 0), 0);
 
 	for (round = 0; round < 2; round++) {
-		tst_kill(m.tracee, SIGSTOP);
-		expect_event(m.tracee, SEIZE_EVENT_SIGNAL, SIGSTOP, &ev);
-		ck_assert_int_eq(seize_cont(m.tracee, SIGSTOP), 0);
-		expect_event(m.tracee, SEIZE_EVENT_STOP, SIGSTOP, &ev);
+		tst_kill(m.target, SIGSTOP);
+		expect_event(m.target, SEIZE_EVENT_SIGNAL, SIGSTOP, &ev);
+		ck_assert_int_eq(seize_cont(m.target, SIGSTOP), 0);
+		expect_event(m.target, SEIZE_EVENT_STOP, SIGSTOP, &ev);
 		ck_assert(ev.group_stop);
 		ck_assert_str_eq(seize_event_name(&ev), "group-stop");
-		ck_assert_int_eq(seize_listen(m.tracee), 0);
+		ck_assert_int_eq(seize_listen(m.target), 0);
 		/* The real parent sees the stop, and the tracee stays stopped. */
 		ck_assert_int_eq(mother_sees(&m), 's');
-		ck_assert_int_eq(seize_wait(m.tracee, &ev, SEIZE_WAIT_NOHANG), 0);
-		ck_assert_int_eq(tst_proc_state(m.tracee), 't');
+		ck_assert_int_eq(seize_wait(m.target, &ev, SEIZE_WAIT_NOHANG), 0);
+		ck_assert_int_eq(tst_proc_state(m.target), 't');
 
-		tst_kill(m.tracee, SIGCONT);
+		tst_kill(m.target, SIGCONT);
 		/* The end of the group-stop re-traps the listening tracee. */
-		expect_event(m.tracee, SEIZE_EVENT_STOP, SIGTRAP, &ev);
+		expect_event(m.target, SEIZE_EVENT_STOP, SIGTRAP, &ev);
 		ck_assert(!ev.group_stop);
-		ck_assert_int_eq(seize_cont(m.tracee, 0), 0);
-		expect_event(m.tracee, SEIZE_EVENT_SIGNAL, SIGCONT, &ev);
-		ck_assert_int_eq(seize_cont(m.tracee, SIGCONT), 0);
+		ck_assert_int_eq(seize_cont(m.target, 0), 0);
+		expect_event(m.target, SEIZE_EVENT_SIGNAL, SIGCONT, &ev);
+		ck_assert_int_eq(seize_cont(m.target, SIGCONT), 0);
 		ck_assert_int_eq(mother_sees(&m), 'c');
-		tst_wait_state(m.tracee, "S", BOUND_MS);
+		tst_wait_state(m.target, "S", BOUND_MS);
 	}
+	tst_reap(m.target);	/* not our child: SIGKILL only; the mother reaps */
 	mother_end(&m);
 }
 END_TEST
@@ -588,13 +525,8 @@ END_TEST
 
 START_TEST(attach_to_stopped_reports_group_stop)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = start_stopped_pauser();
 	struct seize_event ev;
-	int status;
-
-	tst_kill(tracee, SIGSTOP);
-	ck_assert_int_eq(waitpid(tracee, &status, WUNTRACED), tracee);
-	ck_assert(WIFSTOPPED(status));
 
 	attach(tracee, 0);
 	/* No interrupt: seizing a stopped task makes it report its group-stop. */
@@ -617,12 +549,9 @@ END_TEST
 
 START_TEST(cont_from_group_stop_runs_then_stops_on_detach)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = start_stopped_pauser();
 	struct seize_event ev;
-	int status;
 
-	tst_kill(tracee, SIGSTOP);
-	ck_assert_int_eq(waitpid(tracee, &status, WUNTRACED), tracee);
 	attach(tracee, 0);
 	expect_event(tracee, SEIZE_EVENT_STOP, SIGSTOP, &ev);
 	/* test-seize: CONT runs a group-stopped tracee... */
@@ -638,10 +567,8 @@ START_TEST(cont_from_group_stop_runs_then_stops_on_detach)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(requests, true)
 {
-	Suite *s = suite_create("requests");
-
 	ADD_CASE(s, attach_leaves_tracee_running);
 	ADD_CASE(s, attach_self_is_eperm);
 	ADD_CASE(s, attach_missing_is_esrch);
@@ -669,5 +596,4 @@ Suite *test_suite(void)
 	ADD_CASE(s, interrupt_while_listening_retraps);
 	ADD_CASE(s, attach_to_stopped_reports_group_stop);
 	ADD_CASE(s, cont_from_group_stop_runs_then_stops_on_detach);
-	return s;
 }

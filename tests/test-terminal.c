@@ -27,8 +27,6 @@
 
 #include "test-common.h"
 
-const bool test_needs_ptrace = true;
-
 #define BOUND_MS 8000
 #define PROMPT "@p> "
 
@@ -42,14 +40,6 @@ struct term {
 	char prefix[512];	/* "" or "SEIZE_WATCH -o LOG -- " */
 	bool traced;
 };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* In the child: no ck_assert, only _exit. */
 static void exec_bash(const char *inputrc)
@@ -79,7 +69,7 @@ static void exec_bash(const char *inputrc)
 static const char *expect(struct term *t, const char *re)
 {
 	static char found[256];
-	long deadline = now_ms() + BOUND_MS;
+	long deadline = tst_now_ms() + BOUND_MS;
 	regmatch_t m[2];
 	regex_t rx;
 
@@ -102,7 +92,7 @@ static const char *expect(struct term *t, const char *re)
 			regfree(&rx);
 			return found;
 		}
-		left = deadline - now_ms();
+		left = deadline - tst_now_ms();
 		ck_assert_msg(left > 0 && poll(&pfd, 1, (int)left) == 1,
 			      "%s: no /%s/ within %d ms; after the mark:\n%s",
 			      t->traced ? "traced" : "untraced", re, BOUND_MS, t->buf + t->mark);
@@ -246,14 +236,14 @@ static bool describe(pid_t pid, const char *comm, char state, void *arg)
 static void wait_proc(struct term *t, const char *comm, const char *states, int traced)
 {
 	struct want w = { comm, states, traced };
-	long deadline = now_ms() + BOUND_MS;
+	long deadline = tst_now_ms() + BOUND_MS;
 
 	while (each_in_session(t, matches, &w) == 0) {
-		if (now_ms() >= deadline) {
+		if (tst_now_ms() >= deadline) {
 			fprintf(stderr, "session %d:\n", (int)t->bash);
 			each_in_session(t, describe, NULL);
 		}
-		ck_assert_msg(now_ms() < deadline, "%s: no %s%s in state [%s] within %d ms",
+		ck_assert_msg(tst_now_ms() < deadline, "%s: no %s%s in state [%s] within %d ms",
 			      t->traced ? "traced" : "untraced",
 			      traced == 1 ? "traced " : "", comm, states, BOUND_MS);
 		usleep(2000);
@@ -271,11 +261,11 @@ static void wait_job(struct term *t, const char *comm, const char *states)
 /* Wait until the terminal's foreground is a job, not bash. */
 static void wait_foreground_job(struct term *t)
 {
-	long deadline = now_ms() + BOUND_MS;
+	long deadline = tst_now_ms() + BOUND_MS;
 	pid_t fg;
 
 	while ((fg = tcgetpgrp(t->fd)) == t->bash || fg <= 0) {
-		ck_assert_msg(now_ms() < deadline, "no job in the foreground within %d ms",
+		ck_assert_msg(tst_now_ms() < deadline, "no job in the foreground within %d ms",
 			      BOUND_MS);
 		usleep(2000);
 	}
@@ -315,7 +305,7 @@ static void expect_log(struct term *t, const char *const *events)
 {
 	char log[65536];
 	const char *at;
-	long deadline = now_ms() + BOUND_MS;
+	long deadline = tst_now_ms() + BOUND_MS;
 
 	if (!t->traced)
 		return;
@@ -335,7 +325,7 @@ static void expect_log(struct term *t, const char *const *events)
 		}
 		if (at)
 			break;
-		ck_assert_msg(now_ms() < deadline, "LOG lacks the events wanted; it has:\n%s", log);
+		ck_assert_msg(tst_now_ms() < deadline, "LOG lacks the events wanted; it has:\n%s", log);
 		usleep(2000);
 	}
 	fprintf(stderr, "LOG:\n%s", log);
@@ -610,15 +600,12 @@ START_TEST(ctrl_c_to_script_that_traps_it)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(terminal, true)
 {
-	Suite *s = suite_create("terminal");
-
 	ADD_CASE(s, sleep_ctrl_z_bg_fg_ctrl_c);
 	ADD_CASE(s, pipeline_ctrl_z_fg_ctrl_c);
 	ADD_CASE(s, background_reader_sigttin);
 	ADD_CASE(s, background_writer_sigttou);
 	ADD_CASE(s, less_redraws_after_fg);
 	ADD_CASE(s, ctrl_c_to_script_that_traps_it);
-	return s;
 }

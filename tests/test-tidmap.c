@@ -8,8 +8,6 @@
 #include "test-common.h"
 #include "../src/internal.h"
 
-const bool test_needs_ptrace = false;
-
 static void *value_of(pid_t key)
 {
 	return (void *)(uintptr_t)(key * 2 + 1);
@@ -72,11 +70,8 @@ START_TEST(churn_keeps_the_table_small)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(tidmap, false)
 {
-	Suite *s = suite_create("tidmap");
-
 	ADD_CASE(s, put_get_del);
 	ADD_CASE(s, churn_keeps_the_table_small);
-	return s;
 }

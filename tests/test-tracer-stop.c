@@ -20,8 +20,6 @@
 #include "test-common.h"
 #include "../src/tracer-int.h"
 
-const bool test_needs_ptrace = false;
-
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define LOG_MAX 8192
 
@@ -693,10 +691,8 @@ START_TEST(event_mask_filters_only_the_callback)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(tracer_stop, false)
 {
-	Suite *s = suite_create("tracer-stop");
-
 	ADD_CASE(s, sixteen_threads_stop_once_and_continue_once);
 	ADD_CASE(s, stale_group_stop_trap_begins_nothing);
 	ADD_CASE(s, attach_to_a_stopped_process_reports_its_stop);
@@ -710,5 +706,4 @@ Suite *test_suite(void)
 	ADD_CASE(s, exec_from_a_thread);
 	ADD_CASE(s, children_followed_or_let_go);
 	ADD_CASE(s, event_mask_filters_only_the_callback);
-	return s;
 }

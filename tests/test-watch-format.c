@@ -21,8 +21,6 @@
 #include "test-common.h"
 #include "../tools/watch-format.h"
 
-const bool test_needs_ptrace = false;
-
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define GUARD 'Z'
 #define GUARDED 16	/* guard bytes on each side of a buffer */
@@ -550,10 +548,8 @@ START_TEST(line_cut_literal)
 }
 END_TEST
 
-Suite *test_suite(void)
+TEST_SUITE(watch_format, false)
 {
-	Suite *s = suite_create("watch-format");
-
 	ADD_CASE(s, json_escaping_and_utf8_repair);
 	ADD_CASE(s, json_cut_at_every_size);
 	ADD_CASE(s, json_cut_literal);
@@ -567,5 +563,4 @@ Suite *test_suite(void)
 	ADD_CASE(s, longest_line_fits);
 	ADD_CASE(s, line_cut_at_every_size);
 	ADD_CASE(s, line_cut_literal);
-	return s;
 }

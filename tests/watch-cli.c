@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/* seize-watch's command line, run as a program (its path in SEIZE_WATCH):
+ * the exit status passed on from the command (or 127, or its signal), the
+ * refusals of -p (a missing pid, its own, one traced, one of several) and
+ * usage errors, -o FILE (flushed while idle), --help, --version, and no
+ * descriptor of its own leaked into the command. The cases synchronise on seize-watch's own output (read line by line
+ * with poll() and a time bound), on waitpid() and on /proc polled with a
+ * bound; never on a sleep.  Every process a case starts dies with it
+ * (PR_SET_PDEATHSIG) and is killed and reaped on the way out. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test-common.h"
+#include "test-common-run.h"
+
+#include "watch-common.h"
+
+/* ---- the cases: exit statuses ------------------------------------------ */
+
+START_TEST(command_exit_code_is_passed_on)
+{
+	const char *args[] = { "--", "/bin/sh", "-c", "exit 3", NULL };
+	struct tst_run *r = run_watch(args);
+
+	ck_assert_int_eq(finish(r), 3);
+	ck_assert_msg(strstr(r->out.buf, " exited 3\n"), "no exited line:\n%s", r->out.buf);
+	ck_assert_str_eq(r->err.buf, "");
+	tst_run_free(r);
+}
+END_TEST
+
+/* A shell sees its job killed by the same signal (128+N in $?). */
+START_TEST(command_killed_kills_seize_watch_alike)
+{
+	const char *args[] = { "--", "/bin/sh", "-c", "kill -TERM $$", NULL };
+	struct tst_run *r = run_watch(args);
+
+	ck_assert_int_eq(finish_killed(r), SIGTERM);
+	ck_assert_msg(strstr(r->out.buf, " killed SIGTERM\n"), "no killed line:\n%s", r->out.buf);
+	tst_run_free(r);
+}
+END_TEST
+
+/* A command's core dump is its own: seize-watch dies of SIGSEGV without one. */
+START_TEST(command_segfault_no_core_of_ours)
+{
+	const char *args[] = { "--", "/bin/sh", "-c", "ulimit -c 0; kill -SEGV $$", NULL };
+	struct tst_run *r = run_watch(args);
+
+	ck_assert_int_eq(finish_killed(r), SIGSEGV);
+	ck_assert_msg(strstr(r->out.buf, " killed SIGSEGV"), "no killed line:\n%s", r->out.buf);
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(command_not_found_is_127)
+{
+	const char *args[] = { "--", "/nonexistent/seize-watch-test", NULL };
+	struct tst_run *r = run_watch(args);
+
+	ck_assert_int_eq(finish(r), 127);
+	expect_one_error_line(r);
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(command_without_double_dash)
+{
+	const char *args[] = { "/bin/sh", "-c", "exit 5", NULL };
+	struct tst_run *r = run_watch(args);
+
+	ck_assert_int_eq(finish(r), 5);
+	tst_run_free(r);
+}
+END_TEST
+
+/* ---- refusals ---------------------------------------------------------- */
+
+START_TEST(missing_pid_fails_at_once)
+{
+	char pid[16];
+	const char *args[] = { "-p", pid, NULL };
+	struct tst_run *r;
+
+	snprintf(pid, sizeof(pid), "%d", (int)vanished_pid());
+	r = run_watch(args);
+	ck_assert_int_eq(finish(r), 1);
+	expect_one_error_line(r);
+	ck_assert_msg(strstr(r->err.buf, pid), "the pid is not named: %s", r->err.buf);
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(own_pid_fails_at_once)
+{
+	const char *args[] = { "-p", tst_run_own_pid, NULL };
+	struct tst_run *r = run_watch(args);
+
+	ck_assert_int_eq(finish(r), 1);
+	expect_one_error_line(r);
+	ck_assert_msg(strstr(r->err.buf, "itself"), "stderr: %s", r->err.buf);
+	ck_assert_str_eq(r->out.buf, "");
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(traced_pid_fails_at_once)
+{
+	pid_t p = tst_fork_pauser();
+	char pid[16], want[64];
+	const char *args[] = { "-p", pid, NULL };
+	struct tst_run *r;
+
+	snprintf(pid, sizeof(pid), "%d", (int)p);
+	ck_assert_int_eq(seize_attach(p, PTRACE_O_EXITKILL), 0);
+	r = run_watch(args);
+	ck_assert_int_eq(finish(r), 1);
+	expect_one_error_line(r);
+	snprintf(want, sizeof(want), "process %d is already traced by %d", (int)p, (int)getpid());
+	ck_assert_msg(strstr(r->err.buf, want), "stderr: %s", r->err.buf);
+	tst_run_free(r);
+	tst_reap(p);
+}
+END_TEST
+
+START_TEST(one_refusal_lets_the_others_go)
+{
+	pid_t p = tst_fork_pauser();
+	char pid[16], gone[16];
+	const char *args[] = { "--json", "-p", pid, "-p", gone, NULL };
+	struct tst_run *r;
+
+	snprintf(pid, sizeof(pid), "%d", (int)p);
+	snprintf(gone, sizeof(gone), "%d", (int)vanished_pid());
+	r = run_watch(args);
+	ck_assert_int_eq(finish(r), 1);
+	expect_one_error_line(r);
+	ck_assert_msg(strstr(r->err.buf, gone), "stderr: %s", r->err.buf);
+	ck_assert_int_eq(count_events(r, "attached", p, NULL, 0), 1);
+	expect_let_go_running(r, p);
+}
+END_TEST
+
+START_TEST(usage_errors_exit_2)
+{
+	char gone[16];
+	const char *const cases[][6] = {
+		{ NULL },
+		{ "-p", NULL },
+		{ "-p", "abc", NULL },
+		{ "-p", "0", NULL },
+		{ "-p", "-1", NULL },
+		{ "-e", "bogus", "--", "/bin/true", NULL },
+		{ "-e", "", "--", "/bin/true", NULL },
+		{ "--bogus", NULL },
+		{ "-p", gone, "--", "/bin/true", NULL },	/* checked before any attach */
+	};
+
+	snprintf(gone, sizeof(gone), "%d", (int)vanished_pid());
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tst_run *r = run_watch(cases[i]);
+
+		ck_assert_msg(finish(r) == 2, "case %zu: not a usage error", i);
+		ck_assert_msg(r->err.buf[0] != '\0', "case %zu: nothing on stderr", i);
+		ck_assert_str_eq(r->out.buf, "");
+		tst_run_free(r);
+	}
+}
+END_TEST
+
+/* ---- output, help, version, descriptors -------------------------------- */
+
+START_TEST(output_file)
+{
+	char path[] = "/tmp/seize-watch-test-XXXXXX";
+	const char *args[] = { "--json", "-o", path, "--", "/bin/sh", "-c", "exit 0", NULL };
+	struct tst_run *r;
+	char text[4096];
+	ssize_t n;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "old contents, to be replaced\n", 29), 29);
+	r = run_watch(args);
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_str_eq(r->out.buf, "");
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	close(fd);
+	unlink(path);
+	ck_assert_int_gt(n, 0);
+	text[n] = '\0';
+	ck_assert_msg(!strstr(text, "old contents"), "not truncated:\n%s", text);
+	/* Read it back through the same checks as a pipe. */
+	ck_assert_uint_lt((size_t)n, sizeof(r->out.buf));
+	memcpy(r->out.buf, text, (size_t)n + 1);
+	r->out.len = (size_t)n;
+	ck_assert_int_eq(count_events(r, "attached", 0, NULL, 0), 1);
+	ck_assert_int_eq(count_events(r, "exited", 0, NULL, 0), 1);
+	tst_run_free(r);
+}
+END_TEST
+
+/* Bounded poll of a file until it holds @p needle. */
+static void wait_file_holds(int fd, const char *needle, int timeout_ms)
+{
+	long deadline = tst_now_ms() + timeout_ms;
+	char text[8192];
+	ssize_t n;
+
+	for (;;) {
+		n = pread(fd, text, sizeof(text) - 1, 0);
+		text[n > 0 ? n : 0] = '\0';
+		if (strstr(text, needle))
+			return;
+		ck_assert_msg(tst_now_ms() < deadline, "no \"%s\" in the file within %d ms:\n%s",
+			      needle, timeout_ms, text);
+		usleep(2000);
+	}
+}
+
+/* Lines to a file are gathered, but reach it within 100 ms even while
+ * seize-watch waits for the next event. */
+START_TEST(output_file_flushed_while_idle)
+{
+	char path[] = "/tmp/seize-watch-test-XXXXXX";
+	pid_t p = tst_fork_pauser();
+	char pid[16];
+	const char *args[] = { "-o", path, "-p", pid, NULL };
+	struct tst_run *r;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(pid, sizeof(pid), "%d", (int)p);
+	r = run_watch(args);
+	wait_file_holds(fd, " attached", 2000);
+	tst_kill(p, SIGSTOP);
+	expect_stopped(p);
+	wait_file_holds(fd, " group-stop SIGSTOP", 2000);
+	tst_kill(r->pid, SIGTERM);
+	ck_assert_int_eq(finish(r), 0);
+	wait_file_holds(fd, " detached", 0);
+	close(fd);
+	unlink(path);
+	tst_run_free(r);
+	tst_reap(p);
+}
+END_TEST
+
+START_TEST(version_exits_0)
+{
+	const char *args[] = { "--version", NULL };
+	struct tst_run *r = run_watch(args);
+
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_msg(strncmp(r->out.buf, "seize-watch ", 12) == 0 && r->out.buf[12] > ' ' &&
+		      count_lines(r->out.buf) == 1, "version: %s", r->out.buf);
+	ck_assert_str_eq(r->err.buf, "");
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(help_exits_0)
+{
+	static const char *const cases[][2] = { { "-h", NULL }, { "--help", NULL } };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct tst_run *r = run_watch(cases[i]);
+
+		ck_assert_int_eq(finish(r), 0);
+		ck_assert_msg(strstr(r->out.buf, "Usage:") && strstr(r->out.buf, "--json"),
+			      "help: %s", r->out.buf);
+		ck_assert_str_eq(r->err.buf, "");
+		tst_run_free(r);
+	}
+}
+END_TEST
+
+START_TEST(no_descriptor_leaks_into_command)
+{
+	/* The shell lists its own descriptors, through a child so that the
+	 * listing's own directory descriptor is not among them; the same
+	 * command run directly gives the baseline. */
+	const char *cmd[] = { "-c", "ls /proc/$$/fd >&2; exit 0", NULL };
+	const char *args[] = { "-o", "/dev/null", "--", "/bin/sh", "-c", cmd[1], NULL };
+	struct tst_run *base = tst_run_start("/bin/sh", cmd, false);
+	struct tst_run *r;
+
+	ck_assert_int_eq(finish(base), 0);
+	ck_assert_msg(strstr(base->err.buf, "2\n"), "baseline: %s", base->err.buf);
+	r = run_watch(args);
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_str_eq(r->err.buf, base->err.buf);
+	tst_run_free(base);
+	tst_run_free(r);
+}
+END_TEST
+
+TEST_SUITE(watch, true)
+{
+	ADD_CASE(s, command_exit_code_is_passed_on);
+	ADD_CASE(s, command_killed_kills_seize_watch_alike);
+	ADD_CASE(s, command_segfault_no_core_of_ours);
+	ADD_CASE(s, command_not_found_is_127);
+	ADD_CASE(s, command_without_double_dash);
+	ADD_CASE(s, missing_pid_fails_at_once);
+	ADD_CASE(s, own_pid_fails_at_once);
+	ADD_CASE(s, traced_pid_fails_at_once);
+	ADD_CASE(s, one_refusal_lets_the_others_go);
+	ADD_CASE(s, usage_errors_exit_2);
+	ADD_CASE(s, output_file);
+	ADD_CASE(s, output_file_flushed_while_idle);
+	ADD_CASE(s, version_exits_0);
+	ADD_CASE(s, help_exits_0);
+	ADD_CASE(s, no_descriptor_leaks_into_command);
+}

@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: MIT */
+/* seize-watch's events, run as a program (its path in SEIZE_WATCH) on
+ * processes each case forks itself: the JSON lines and their keys, the
+ * human format, job control seen through it (and what SIGTERM and SIGINT
+ * leave behind), threads and their stops, exec from a thread, following
+ * children, and the event filter. The cases synchronise on seize-watch's own output (read line by line
+ * with poll() and a time bound), on waitpid() and on /proc polled with a
+ * bound; never on a sleep.  Every process a case starts dies with it
+ * (PR_SET_PDEATHSIG) and is killed and reaped on the way out. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test-common.h"
+#include "test-common-run.h"
+
+#include "watch-common.h"
+
+/* ---- the JSON lines ---------------------------------------------------- */
+
+START_TEST(json_signal_names_its_sender)
+{
+	const char *args[] = { "--json", "--", "/bin/sh", "-c",
+			       "trap : USR1; kill -USR1 $$; echo $$ >&2", NULL };
+	struct tst_run *r = run_watch(args);
+	struct json_object o;
+	int shell;
+
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_msg(sscanf(r->err.buf, "%d", &shell) == 1 && shell > 0, "stderr: %s", r->err.buf);
+	ck_assert_int_eq(count_events(r, "attached", shell, NULL, 0), 1);
+	ck_assert_int_eq(count_events(r, "exec", shell, NULL, 0), 1);
+	ck_assert_int_eq(count_events(r, "signal", shell, "SIGUSR1", shell), 1);
+
+	/* The same lines again, in order, with each key as it must be. */
+	expect_event(r, "attached", shell, &o);
+	ck_assert_int_eq(json_int(&o, "tid"), shell);
+	expect_event(r, "exec", shell, &o);
+	expect_event(r, "signal", shell, &o);
+	ck_assert_str_eq(json_str(&o, "signal"), "SIGUSR1");
+	ck_assert_int_eq(json_int(&o, "tid"), shell);
+	ck_assert_int_eq(json_int(&o, "sender_pid"), shell);
+	ck_assert_int_eq(json_int(&o, "sender_uid"), getuid());
+	ck_assert(!json_has(&o, "exit_code"));
+	expect_event(r, "exited", shell, &o);
+	ck_assert_int_eq(json_int(&o, "exit_code"), 0);
+	ck_assert(!json_has(&o, "signal"));
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(json_killed_has_core_dumped)
+{
+	const char *args[] = { "--json", "--", "/bin/sh", "-c", "kill -KILL $$", NULL };
+	struct tst_run *r = run_watch(args);
+	struct json_object o;
+
+	ck_assert_int_eq(finish_killed(r), SIGKILL);
+	expect_event(r, "killed", 0, &o);
+	ck_assert_str_eq(json_str(&o, "signal"), "SIGKILL");
+	ck_assert(!json_get(&o, "core_dumped")->boolean);
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(human_line_format)
+{
+	const char *args[] = { "--", "/bin/sh", "-c", "trap : USR1; kill -USR1 $$; echo $$ >&2",
+			       NULL };
+	struct tst_run *r = run_watch(args);
+	int h, m, s, pid, tid, sender, shell, end = 0;
+	unsigned int uid;
+	long us;
+	char *line;
+
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_int_eq(sscanf(r->err.buf, "%d", &shell), 1);
+	line = strstr(r->out.buf, " signal SIGUSR1 ");
+	ck_assert_msg(line, "no signal line:\n%s", r->out.buf);
+	while (line > r->out.buf && line[-1] != '\n')
+		line--;
+	ck_assert_int_eq(sscanf(line, "%2d:%2d:%2d.%6ld %d/%d signal SIGUSR1 from pid %d uid %u%n",
+				&h, &m, &s, &us, &pid, &tid, &sender, &uid, &end), 8);
+	ck_assert_msg(end > 0 && line[end] == '\n', "trailing text: %s", line);
+	ck_assert_msg(line[2] == ':' && line[8] == '.' && line[15] == ' ', "time format: %s", line);
+	ck_assert(h < 24 && m < 60 && s < 61 && us < 1000000);
+	ck_assert_int_eq(pid, shell);
+	ck_assert_int_eq(tid, shell);
+	ck_assert_int_eq(sender, shell);
+	ck_assert_uint_eq(uid, getuid());
+	tst_run_free(r);
+}
+END_TEST
+
+/* ---- job control through it -------------------------------------------- */
+
+START_TEST(job_control_twice)
+{
+	pid_t p = tst_fork_pauser();
+	struct json_object o;
+	struct tst_run *r;
+
+	r = watch_json_pid(p, &o);
+	for (int i = 0; i < 2; i++) {
+		tst_kill(p, SIGSTOP);
+		expect_stopped(p);
+		expect_event(r, "group-stop", p, &o);
+		ck_assert_str_eq(json_str(&o, "signal"), "SIGSTOP");
+		tst_kill(p, SIGCONT);
+		expect_continued(p);
+		/* The SIGCONT is delivered after the stop ends: wait for both, in
+		 * either order, or the next SIGSTOP would discard it (the kernel
+		 * flushes a pending SIGCONT when a stop signal is sent). */
+		while (seen_events(r, "continued", p, NULL) < i + 1 ||
+		       seen_events(r, "signal", p, "SIGCONT") < i + 1)
+			expect_event(r, NULL, p, &o);
+	}
+	/* Its end ends the watch, with 0. */
+	tst_kill(p, SIGKILL);
+	tst_wait_child(p, 0, BOUND_MS);
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_int_eq(count_events(r, "killed", p, "SIGKILL", 0), 1);
+
+	ck_assert_int_eq(count_events(r, "group-stop", p, NULL, 0), 2);
+	ck_assert_int_eq(count_events(r, "continued", p, NULL, 0), 2);
+	ck_assert_int_eq(count_events(r, "signal", p, "SIGSTOP", getpid()), 2);
+	ck_assert_int_eq(count_events(r, "signal", p, "SIGCONT", getpid()), 2);
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(attach_to_stopped_reports_group_stop)
+{
+	pid_t p = tst_fork_pauser();
+	struct json_object o;
+	struct tst_run *r;
+
+	tst_kill(p, SIGSTOP);
+	expect_stopped(p);
+	r = watch_json_pid(p, &o);
+	expect_event(r, "group-stop", p, &o);
+	ck_assert_str_eq(json_str(&o, "signal"), "SIGSTOP");
+	tst_kill(r->pid, SIGTERM);
+	ck_assert_int_eq(finish(r), 0);
+	tst_wait_state(p, "T", BOUND_MS);
+	ck_assert_int_eq(tracer_pid_of(p), 0);
+	ck_assert_int_eq(count_events(r, "continued", p, NULL, 0), 0);
+	tst_run_free(r);
+	tst_reap(p);
+}
+END_TEST
+
+START_TEST(sigterm_leaves_stopped_process_stopped)
+{
+	pid_t p = tst_fork_pauser();
+	struct json_object o;
+	struct tst_run *r;
+
+	r = watch_json_pid(p, &o);
+	tst_kill(p, SIGSTOP);
+	expect_stopped(p);
+	expect_event(r, "group-stop", p, &o);
+
+	tst_kill(r->pid, SIGTERM);
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_int_eq(count_events(r, "detached", p, NULL, 0), 1);
+	tst_wait_state(p, "T", BOUND_MS);
+	ck_assert_int_eq(tracer_pid_of(p), 0);
+	ck_assert_int_eq(tst_proc_state(p), 'T');
+
+	/* Still its parent's to continue. */
+	tst_kill(p, SIGCONT);
+	expect_continued(p);
+	tst_wait_state(p, "S", BOUND_MS);
+	tst_run_free(r);
+	tst_reap(p);
+}
+END_TEST
+
+START_TEST(sigterm_leaves_running_process_running)
+{
+	pid_t p = tst_fork_pauser();
+	struct json_object o;
+	struct tst_run *r;
+	int status;
+
+	r = watch_json_pid(p, &o);
+	tst_kill(r->pid, SIGTERM);
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_int_eq(count_events(r, "detached", p, NULL, 0), 1);
+	ck_assert_int_eq(tracer_pid_of(p), 0);
+	tst_wait_state(p, "S", BOUND_MS);
+	ck_assert_int_eq(waitpid(p, &status, WNOHANG | WUNTRACED | WCONTINUED), 0);
+	tst_run_free(r);
+	tst_reap(p);
+}
+END_TEST
+
+/* With a command, SIGINT is the command's (Ctrl-C reaches both): seize-watch
+ * goes on watching, and ends with the command's status. */
+START_TEST(sigint_is_the_commands)
+{
+	const char *args[] = { "--json", "--", "/bin/sh", "-c", "read x; exit 7", NULL };
+	struct json_object o;
+	struct tst_run *r;
+	pid_t shell;
+
+	r = run_watch_in(args, true);
+	expect_event(r, "exec", 0, &o);
+	shell = (pid_t)json_int(&o, "pid");
+	tst_kill(r->pid, SIGINT);
+	tst_kill(r->pid, SIGQUIT);
+	/* Still traced by it, and it still running: EOF ends the command. */
+	ck_assert_int_eq(tracer_pid_of(shell), r->pid);
+	ck_assert_int_eq(waitpid(r->pid, NULL, WNOHANG), 0);
+	close(r->in);
+	r->in = -1;
+	ck_assert_int_eq(finish(r), 7);
+	ck_assert_int_eq(count_events(r, "detached", shell, NULL, 0), 0);
+	ck_assert_int_eq(count_events(r, "exited", shell, NULL, 0), 1);
+	tst_run_free(r);
+}
+END_TEST
+
+/* With -p, SIGINT detaches (as strace's does) and exits 0. */
+START_TEST(sigint_with_pid_detaches)
+{
+	pid_t p = tst_fork_pauser();
+	struct json_object o;
+	struct tst_run *r;
+
+	r = watch_json_pid(p, &o);
+	tst_kill(r->pid, SIGINT);
+	ck_assert_int_eq(finish(r), 0);
+	expect_let_go_running(r, p);
+}
+END_TEST
+
+static void *park(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+#define STOP_THREADS 4
+
+struct threads_spec {
+	int fd;		/* a byte here starts them */
+	int count;
+};
+
+/* Waits for a byte, then starts spec->count threads, then pauses. */
+static void threads_on_request(void *arg)
+{
+	const struct threads_spec *spec = arg;
+	pthread_t thread;
+	char c;
+
+	if (read(spec->fd, &c, 1) != 1)
+		_exit(1);
+	for (int i = 0; i < spec->count; i++)
+		if (pthread_create(&thread, NULL, park, NULL) != 0)
+			_exit(1);
+	for (;;)
+		pause();
+}
+
+/* Fork a process that starts count threads once seize-watch (started here,
+ * on it, with --json) has attached; their tids go to tids[]. */
+static struct tst_run *watch_threaded(int count, pid_t *p, pid_t *tids, int *go_w)
+{
+	static char pid[16];
+	static const char *args[] = { "--json", "-p", pid, NULL };
+	struct threads_spec spec = { .count = count };
+	struct json_object o;
+	struct tst_run *r;
+	int go[2];
+
+	tst_pipe(go);
+	spec.fd = go[0];
+	*p = tst_fork(threads_on_request, &spec);
+	close(go[0]);
+	snprintf(pid, sizeof(pid), "%d", (int)*p);
+	r = run_watch(args);
+	expect_event(r, "attached", *p, &o);
+	tst_write_byte(go[1], 'g');
+	for (int i = 0; i < count; i++) {
+		expect_event(r, "new-thread", *p, &o);
+		tids[i] = (pid_t)json_int(&o, "tid");
+		ck_assert_int_ne(tids[i], *p);
+	}
+	*go_w = go[1];
+	return r;
+}
+
+/* -p with a thread's id: a bad process id (exit 2), said so. */
+/* Workers that each make and join short-lived threads: the tracer reads
+ * many a thread's whole life before its creator's CLONE event. */
+static void *churn_leaf(void *arg)
+{
+	return arg;
+}
+
+static void *churn_worker(void *arg)
+{
+	int r;
+
+	for (r = 0; r < 20; r++) {
+		pthread_t leaf;
+
+		if (pthread_create(&leaf, NULL, churn_leaf, NULL) != 0)
+			_exit(3);
+		pthread_join(leaf, NULL);
+	}
+	return arg;
+}
+
+static void churner(void *arg)
+{
+	pthread_t workers[32];
+	int i;
+	char go;
+
+	if (read(*(const int *)arg, &go, 1) != 1)
+		_exit(2);
+	for (i = 0; i < 32; i++)
+		if (pthread_create(&workers[i], NULL, churn_worker, NULL) != 0)
+			_exit(3);
+	for (i = 0; i < 32; i++)
+		pthread_join(workers[i], NULL);
+}
+
+/* seize-watch -p of a thread churner ends within a second of its death and
+ * reports no thread as a process (it used to spin at ~97% CPU forever). */
+START_TEST(pid_of_thread_churner_ends_with_it)
+{
+	char pid[16];
+	const char *args[] = { "--json", "-e", "new-child,exited", "-p", pid, NULL };
+	long deadline, ended;
+	struct tst_run *r;
+	int go[2], status;
+	pid_t p;
+
+	tst_pipe(go);
+	p = tst_fork(churner, &go[0]);
+	snprintf(pid, sizeof(pid), "%d", (int)p);
+	r = run_watch(args);
+	deadline = tst_now_ms() + BOUND_MS;
+	while (tracer_pid_of(p) != r->pid) {
+		ck_assert_msg(tst_now_ms() < deadline, "seize-watch did not attach to %d", (int)p);
+		usleep(1000);	/* a bounded /proc poll */
+	}
+	tst_write_byte(go[1], 'g');
+	status = tst_wait_child(p, 0, BOUND_MS);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ended = tst_now_ms();
+	status = tst_wait_child(r->pid, 0, 1000);
+	ck_assert_msg(tst_now_ms() - ended <= 1000, "seize-watch took %ld ms", tst_now_ms() - ended);
+	r->pid = 0;
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	tst_run_drain(r);
+	ck_assert_int_eq(count_events(r, "new-child", 0, NULL, 0), 0);
+	ck_assert_int_eq(count_events(r, "exited", p, NULL, 0), 1);
+	tst_run_free(r);
+	tst_close_pipe(go);
+}
+END_TEST
+
+START_TEST(pid_of_a_thread_exits_2)
+{
+	struct threads_spec spec = { .count = 1 };
+	char path[64], tid[16], want[96];
+	const char *args[] = { "-p", tid, NULL };
+	long deadline = tst_now_ms() + BOUND_MS;
+	pid_t p, thread = 0;
+	struct tst_run *r;
+	int go[2];
+
+	tst_pipe(go);
+	spec.fd = go[0];
+	p = tst_fork(threads_on_request, &spec);
+	close(go[0]);
+	tst_write_byte(go[1], 'g');
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)p);
+	while (!thread) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+
+		ck_assert_ptr_nonnull(d);
+		while ((e = readdir(d)))
+			if (atoi(e->d_name) > 0 && atoi(e->d_name) != p)
+				thread = (pid_t)atoi(e->d_name);
+		closedir(d);
+		ck_assert_msg(thread || tst_now_ms() < deadline, "no thread within %d ms", BOUND_MS);
+		if (!thread)
+			usleep(1000);
+	}
+	snprintf(tid, sizeof(tid), "%d", (int)thread);
+	r = run_watch(args);
+	ck_assert_int_eq(finish(r), 2);
+	expect_one_error_line(r);
+	snprintf(want, sizeof(want), "seize-watch: %d is a thread of process %d\n", (int)thread,
+		 (int)p);
+	ck_assert_str_eq(r->err.buf, want);
+	ck_assert_int_eq(tracer_pid_of(p), 0);
+	tst_run_free(r);
+	close(go[1]);
+	tst_reap(p);
+}
+END_TEST
+
+START_TEST(threads_are_reported)
+{
+	struct json_object o;
+	struct tst_run *r;
+	pid_t p, tid;
+	int go;
+
+	r = watch_threaded(1, &p, &tid, &go);
+	/* A signal to that thread names it, and its sender. */
+	tst_wait_asleep_unblocked(p, tid, SIGWINCH, BOUND_MS);
+	tst_tgkill(p, tid, SIGWINCH);
+	expect_event(r, "signal", p, &o);
+	ck_assert_str_eq(json_str(&o, "signal"), "SIGWINCH");
+	ck_assert_int_eq(json_int(&o, "tid"), tid);
+	ck_assert_int_eq(json_int(&o, "sender_pid"), getpid());
+
+	tst_kill(p, SIGKILL);
+	tst_wait_child(p, 0, BOUND_MS);
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_int_eq(count_events(r, "killed", p, "SIGKILL", 0), 1);
+	ck_assert_int_eq(count_events(r, "new-thread", p, NULL, 0), 1);
+	close(go);
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(threaded_stop_is_reported_once)
+{
+	const int rounds = 3;
+	pid_t p, tids[STOP_THREADS];
+	struct json_object o;
+	struct tst_run *r;
+	int go;
+
+	/* The whole process stops and continues once, however many threads
+	 * (tracer.h: "A stop of a 16-thread process is reported once"). */
+	r = watch_threaded(STOP_THREADS, &p, tids, &go);
+	for (int i = 0; i < rounds; i++) {
+		tst_kill(p, SIGSTOP);
+		expect_stopped(p);
+		expect_event(r, "group-stop", p, &o);
+		tst_kill(p, SIGCONT);
+		expect_continued(p);
+		while (seen_events(r, "continued", p, NULL) < i + 1 ||
+		       (!tst_under_valgrind() && seen_events(r, "signal", p, "SIGCONT") < i + 1))
+			expect_event(r, NULL, p, &o);
+		if (tst_under_valgrind())
+			wait_sigcont_taken(p);
+	}
+	tst_kill(p, SIGKILL);
+	tst_wait_child(p, 0, BOUND_MS);
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_msg(count_events(r, "group-stop", p, NULL, 0) == rounds &&
+		      count_events(r, "continued", p, NULL, 0) == rounds,
+		      "wanted %d group-stop and %d continued:\n%s", rounds, rounds, r->out.buf);
+	close(go);
+	tst_run_free(r);
+}
+END_TEST
+
+static void *exec_true(void *arg)
+{
+	char *argv[] = { "/bin/true", NULL };
+
+	(void)arg;
+	execv(argv[0], argv);
+	_exit(126);
+}
+
+/* Waits for a byte on fd, then execs /bin/true from a second thread. */
+static void exec_from_thread(void *arg)
+{
+	int fd = *(int *)arg;
+	pthread_t thread;
+	char c;
+
+	if (read(fd, &c, 1) != 1 || pthread_create(&thread, NULL, exec_true, NULL) != 0)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+START_TEST(exec_from_a_thread)
+{
+	struct json_object o;
+	struct tst_run *r;
+	int go[2], status;
+	pid_t p, tid;
+
+	tst_pipe(go);
+	p = tst_fork(exec_from_thread, &go[0]);
+	close(go[0]);
+	r = watch_json_pid(p, &o);
+	tst_write_byte(go[1], 'g');
+	expect_event(r, "new-thread", p, &o);
+	tid = (pid_t)json_int(&o, "tid");
+	expect_event(r, "exec", p, &o);
+	ck_assert_int_eq(json_int(&o, "tid"), p);	/* the exec'd process has one thread: p */
+	ck_assert_int_eq(json_int(&o, "former_tid"), tid);
+	expect_event(r, "exited", p, &o);
+	ck_assert_int_eq(json_int(&o, "exit_code"), 0);
+	status = tst_wait_child(p, 0, BOUND_MS);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x",
+		      (unsigned int)status);
+	ck_assert_int_eq(finish(r), 0);
+	close(go[1]);
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(follow_reports_new_children)
+{
+	const char *args[] = { "-f", "--json", "--", "/bin/sh", "-c", "/bin/true; exit 4", NULL };
+	struct tst_run *r = run_watch(args);
+	struct json_object o;
+	pid_t shell, child;
+
+	expect_event(r, "attached", 0, &o);
+	shell = (pid_t)json_int(&o, "pid");
+	expect_event(r, "new-child", 0, &o);
+	child = (pid_t)json_int(&o, "pid");
+	ck_assert_int_eq(json_int(&o, "parent"), shell);
+	ck_assert_int_ne(child, shell);
+	ck_assert_int_eq(finish(r), 4);
+	ck_assert_int_eq(count_events(r, "exec", child, NULL, 0), 1);
+	ck_assert_int_eq(count_events(r, "exited", child, NULL, 0), 1);
+	ck_assert_int_eq(count_events(r, "exited", shell, NULL, 0), 1);
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(without_follow_no_children)
+{
+	const char *args[] = { "--json", "--", "/bin/sh", "-c", "/bin/true; exit 4", NULL };
+	struct tst_run *r = run_watch(args);
+
+	ck_assert_int_eq(finish(r), 4);
+	ck_assert_int_eq(count_events(r, "new-child", 0, NULL, 0), 0);
+	ck_assert_int_eq(count_events(r, "exec", 0, NULL, 0), 1);
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(events_filter)
+{
+	const char *args[] = { "--json", "-e", "signal,exited", "--", "/bin/sh", "-c",
+			       "trap : USR1; kill -USR1 $$; exit 6", NULL };
+	struct tst_run *r = run_watch(args);
+
+	ck_assert_int_eq(finish(r), 6);
+	ck_assert_int_eq(count_events(r, "signal", 0, "SIGUSR1", 0), 1);
+	ck_assert_int_eq(count_events(r, "exited", 0, NULL, 0), 1);
+	ck_assert_int_eq(count_lines(r->out.buf), 2);
+	tst_run_free(r);
+}
+END_TEST
+
+START_TEST(events_filter_still_ends_with_command)
+{
+	/* Without "exited" shown, the command's end still ends the watch. */
+	const char *args[] = { "-e", "group-stop", "--", "/bin/sh", "-c", "exit 9", NULL };
+	struct tst_run *r = run_watch(args);
+
+	ck_assert_int_eq(finish(r), 9);
+	ck_assert_str_eq(r->out.buf, "");
+	tst_run_free(r);
+}
+END_TEST
+
+TEST_SUITE(watch, true)
+{
+	ADD_CASE(s, json_signal_names_its_sender);
+	ADD_CASE(s, json_killed_has_core_dumped);
+	ADD_CASE(s, human_line_format);
+	ADD_CASE(s, job_control_twice);
+	ADD_CASE(s, attach_to_stopped_reports_group_stop);
+	ADD_CASE(s, sigterm_leaves_stopped_process_stopped);
+	ADD_CASE(s, sigterm_leaves_running_process_running);
+	ADD_CASE(s, sigint_is_the_commands);
+	ADD_CASE(s, sigint_with_pid_detaches);
+	ADD_CASE(s, pid_of_a_thread_exits_2);
+	ADD_CASE(s, pid_of_thread_churner_ends_with_it);
+	ADD_CASE(s, threads_are_reported);
+	ADD_CASE(s, threaded_stop_is_reported_once);
+	ADD_CASE(s, exec_from_a_thread);
+	ADD_CASE(s, follow_reports_new_children);
+	ADD_CASE(s, without_follow_no_children);
+	ADD_CASE(s, events_filter);
+	ADD_CASE(s, events_filter_still_ends_with_command);
+}
