@@ -251,8 +251,14 @@ static ssize_t read_mem(pid_t tid, uint64_t addr, char *buf, size_t len, unsigne
 SEIZE_EXPORT ssize_t seize_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len,
 				    unsigned int flags)
 {
-	int ret = check_args(tid, addr, buf, len, flags);
+	int ret;
 
+	/* The common read of a debugger or an unwinder, one word: PEEKDATA
+	 * is the stop check and the transfer in one system call. */
+	if (flags == 0 && tid > 0 && buf && len > 0 && len <= WORD &&
+	    (addr & (WORD - 1)) + len <= WORD && len <= UINT64_MAX - addr)
+		return peek_read(tid, addr, buf, len);
+	ret = check_args(tid, addr, buf, len, flags);
 	if (ret < 0)
 		return ret;
 	return read_mem(tid, addr, buf, len, flags);

@@ -328,7 +328,8 @@ int seize_explain_attach(pid_t tid, int error, char *buf, size_t size);
 /* is -ESRCH: never an answer from a running thread.  The register and      */
 /* syscall calls get that check from the kernel; the memory calls make it   */
 /* with one cheap request (PTRACE_GETEVENTMSG) before the transfer, since   */
-/* process_vm_readv(2) and /proc/PID/mem would read a running process too.  */
+/* process_vm_readv(2) and /proc/PID/mem would read a running process too  */
+/* (a one-word read is a PEEKDATA instead, which is checked by the kernel). */
 /* None allocates; each is thread-safe as the other requests are.           */
 
 /**
@@ -465,6 +466,10 @@ int seize_set_regset(pid_t tid, unsigned int type, const void *buf, size_t *size
  * seccomp filter, no /proc) or did not reach the end.  A read that runs into
  * an unmapped page returns the bytes before it.  /proc/TID/mem is opened and
  * closed within the call: nothing is cached, nothing allocated.
+ *
+ * With @p flags 0, a read that lies within one aligned word (8 bytes on
+ * 64-bit; an unwinder's usual read) is one PTRACE_PEEKDATA, which makes the
+ * stop check and the transfer in a single system call.
  *
  * Threads of one process share their memory: @p tid may be any stopped
  * thread of it.
