@@ -128,10 +128,9 @@ static void seccomp_loop(void *arg)
 	syscall_loop(NULL);
 }
 
-/* Fork fn, wait for it to be ready when it says so, seize it and stop it. */
-static pid_t start(void (*fn)(void *), unsigned int options, bool stop)
+/* Fork fn, and wait for it to be ready when it says so. */
+static pid_t fork_ready(void (*fn)(void *))
 {
-	struct seize_event ev;
 	int fds[2];
 	pid_t pid;
 
@@ -139,9 +138,19 @@ static pid_t start(void (*fn)(void *), unsigned int options, bool stop)
 	ready_fd = fds[1];
 	pid = tst_fork(fn, NULL);
 	close(fds[1]);
+	ready_fd = -1;
 	if (fn == write_then_pause)
 		ck_assert_int_eq(tst_read_byte(fds[0], BOUND_MS), 'r');
 	close(fds[0]);
+	return pid;
+}
+
+/* The same, then seize it, and stop it if asked. */
+static pid_t start(void (*fn)(void *), unsigned int options, bool stop)
+{
+	struct seize_event ev;
+	pid_t pid = fork_ready(fn);
+
 	ck_assert_int_eq(seize_attach(pid, options | PTRACE_O_EXITKILL), 0);
 	if (stop) {
 		ck_assert_int_eq(seize_interrupt(pid), 0);
@@ -476,6 +485,8 @@ static void all_calls_give(pid_t pid, int err)
 	char s[8];
 	size_t i;
 
+	memset(&regs, 0, sizeof(regs));
+
 	ck_assert_int_eq(seize_get_regs(pid, &regs), err);
 	ck_assert_int_eq(seize_set_regs(pid, &regs), err);
 	ck_assert_int_eq(seize_get_regset(pid, NT_PRSTATUS, &regs, &size), err);
@@ -497,7 +508,7 @@ static void all_calls_give(pid_t pid, int err)
 
 START_TEST(untraced_is_esrch)
 {
-	pid_t pid = tst_fork(write_then_pause, NULL);
+	pid_t pid = fork_ready(write_then_pause);
 
 	all_calls_give(pid, -ESRCH);
 	tst_reap(pid);
