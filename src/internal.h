@@ -17,10 +17,18 @@
 /* sys.c: the only file that makes ptrace and wait system calls.  Each returns
  * the kernel's result or -errno, and leaves errno as it found it. */
 long sys_ptrace(int request, pid_t tid, void *addr, void *data);
+/* PTRACE_PEEKDATA with the word apart from the result: 0 or -errno. */
+int sys_peekdata(pid_t tid, uint64_t addr, unsigned long *word);
 int sys_waitpid(pid_t tid, int *status, int options);
 
 int sys_waitid(idtype_t idtype, id_t id, siginfo_t *si, int options);
 void sys_reap(pid_t pid);
+/* The memory transfers of inspect.c, in the same style (O_CLOEXEC added). */
+ssize_t sys_process_vm_readv(pid_t pid, void *buf, size_t len, uint64_t addr);
+int sys_open(const char *path, int flags);
+void sys_close(int fd);
+ssize_t sys_pread(int fd, void *buf, size_t len, uint64_t off);
+ssize_t sys_pwrite(int fd, const void *buf, size_t len, uint64_t off);
 
 /* tidmap.c: tid -> pointer in O(1).  Zero-initialise; keys are > 0. */
 struct tidmap_slot {

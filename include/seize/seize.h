@@ -319,6 +319,269 @@ int seize_probe(struct seize_probe *probe);
  */
 int seize_explain_attach(pid_t tid, int error, char *buf, size_t size);
 
+/* ------------------------------------------------------------------------ */
+/* Inspection of a stopped tracee: registers, memory, the system call.     */
+/*                                                                          */
+/* Every call below needs @p tid to be a thread that the calling thread     */
+/* traces and that is in a ptrace-stop (any stop seize_wait() reported and  */
+/* that has not been resumed since; not a listening tracee).  Anything else */
+/* is -ESRCH: never an answer from a running thread.  The register and      */
+/* syscall calls get that check from the kernel; the memory calls make it   */
+/* with one cheap request (PTRACE_GETEVENTMSG) before the transfer, since   */
+/* process_vm_readv(2) and /proc/PID/mem would read a running process too  */
+/* (a one-word read is a PEEKDATA instead, which is checked by the kernel). */
+/* None allocates; each is thread-safe as the other requests are.           */
+
+/**
+ * The general registers of a thread, as NT_PRSTATUS holds them: the layout
+ * of the kernel's user_regs_struct (x86_64) or user_pt_regs (aarch64), field
+ * for field, so that a caller needs neither <sys/user.h> nor <asm/ptrace.h>.
+ * On other architectures it is an opaque buffer of the same role, filled to
+ * the size of the kernel's set (use seize_get_regset() to learn its size).
+ */
+struct seize_regs {
+#if defined(__x86_64__)
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	uint64_t rax, rcx, rdx, rsi, rdi;
+	uint64_t orig_rax;	/**< the system call number at a syscall-stop, else -1 */
+	uint64_t rip, cs, eflags, rsp, ss;
+	uint64_t fs_base, gs_base, ds, es, fs, gs;
+#elif defined(__aarch64__)
+	uint64_t regs[31];	/**< x0 to x30 (x30 is the link register) */
+	uint64_t sp, pc, pstate;
+#else
+	uint64_t raw[128];	/**< this architecture's NT_PRSTATUS, untyped */
+#endif
+};
+
+#if defined(__x86_64__) || defined(__aarch64__)
+/** seize_regs has a typed layout here: the SEIZE_REG_* accessors exist. */
+#define SEIZE_REGS_TYPED 1
+#endif
+#if defined(__x86_64__)
+/** The instruction pointer of a struct seize_regs *, as an lvalue. */
+#define SEIZE_REG_PC(r)		((r)->rip)
+/** The stack pointer, as an lvalue. */
+#define SEIZE_REG_SP(r)		((r)->rsp)
+/** A system call's return value at its exit stop (and the first argument
+ *  register on aarch64), as an lvalue. */
+#define SEIZE_REG_RETVAL(r)	((r)->rax)
+#elif defined(__aarch64__)
+#define SEIZE_REG_PC(r)		((r)->pc)
+#define SEIZE_REG_SP(r)		((r)->sp)
+#define SEIZE_REG_RETVAL(r)	((r)->regs[0])
+#endif
+
+/**
+ * Read the general registers of the stopped tracee @p tid
+ * (PTRACE_GETREGSET, NT_PRSTATUS).
+ *
+ * @param tid   a thread we trace, in a ptrace-stop
+ * @param regs  filled in whole
+ * @retval 0        @p regs filled in
+ * @retval -EINVAL  @p tid <= 0 or @p regs NULL; refused before any system call
+ * @retval -ESRCH   not our tracee, not stopped (running, or listening), or
+ *                  gone: wait for its next event (or its death) and retry
+ * @retval -ENOEXEC the kernel's set has another size than struct seize_regs
+ *                  (a 32-bit tracee on x86_64): use seize_get_regset()
+ * @note Linux 2.6.34 (PTRACE_GETREGSET); async-signal-safe.
+ */
+int seize_get_regs(pid_t tid, struct seize_regs *regs);
+
+/**
+ * Write the general registers of the stopped tracee @p tid
+ * (PTRACE_SETREGSET, NT_PRSTATUS).  Read them first and change what you
+ * mean to: every field is written.  They take effect when it is resumed.
+ *
+ * @retval 0        written
+ * @retval -EINVAL  @p tid <= 0 or @p regs NULL
+ * @retval -ESRCH   not our tracee, not stopped, or gone (as seize_get_regs())
+ * @retval -EIO     the kernel refused a value (x86_64: a segment selector
+ *                  that is not a user one, an fs_base or gs_base beyond the
+ *                  user address space); nothing was written
+ * @retval -ENOEXEC not the tracee's register layout (as seize_get_regs())
+ * @note Linux 2.6.34 (PTRACE_SETREGSET); async-signal-safe.
+ */
+int seize_set_regs(pid_t tid, const struct seize_regs *regs);
+
+/**
+ * Read any register set of the stopped tracee @p tid, untyped
+ * (PTRACE_GETREGSET): NT_PRSTATUS, NT_PRFPREG, NT_X86_XSTATE, NT_ARM_TLS ...
+ * (NT_* from <elf.h>).
+ *
+ * @param tid   a thread we trace, in a ptrace-stop
+ * @param type  the NT_* note type of the set
+ * @param buf   where the set goes
+ * @param size  in: the size of @p buf; out: how many bytes the kernel wrote
+ *              (less than the whole set if @p buf is smaller: the set is cut)
+ * @retval 0        read; *@p size says how much
+ * @retval -EINVAL  @p tid <= 0, @p size NULL, @p buf NULL with *@p size > 0;
+ *                  or from the kernel: no such set on this architecture
+ * @retval -ESRCH   not our tracee, not stopped, or gone
+ * @retval -ENODEV  the set exists but is not active for this thread (aarch64
+ *                  SVE state, for instance)
+ * @retval -EFAULT  @p buf is not writable memory of ours
+ * @note Linux 2.6.34; async-signal-safe.
+ */
+int seize_get_regset(pid_t tid, unsigned int type, void *buf, size_t *size);
+
+/**
+ * Write any register set of the stopped tracee @p tid, untyped
+ * (PTRACE_SETREGSET).
+ *
+ * @param size  in: how many bytes of @p buf to write; out: how many the
+ *              kernel took
+ * @retval 0        written
+ * @retval -EINVAL  as seize_get_regset(), or the kernel refused the set's
+ *                  contents (a reserved bit of an XSAVE header, for instance)
+ * @retval -ESRCH   not our tracee, not stopped, or gone
+ * @retval -EIO     a value the kernel refuses (as seize_set_regs())
+ * @retval -ENODEV  the set is not active for this thread
+ * @retval -EFAULT  @p buf is not readable memory of ours
+ * @note Linux 2.6.34; async-signal-safe.
+ */
+int seize_set_regset(pid_t tid, unsigned int type, const void *buf, size_t *size);
+
+/** Memory flag: do not use process_vm_readv(2) (for tests, and for sandboxes
+ *  that refuse it: the next path is tried at once). */
+#define SEIZE_MEM_NO_VM_READV	(1u << 0)
+/** Memory flag: do not use /proc/PID/mem (for tests, and where /proc is not
+ *  mounted or is refused): reads and writes go word by word through
+ *  PTRACE_PEEKDATA and PTRACE_POKEDATA. */
+#define SEIZE_MEM_NO_PROC_MEM	(1u << 1)
+/** Memory flag: skip the stop check.  The caller vouches that @p tid is our
+ *  tracee in a ptrace-stop (it made another inspection call in this same
+ *  stop); many small reads then cost one system call each.  Without the
+ *  check, a read of a running process may succeed (it is racy, not wrong
+ *  memory), and the errors are what the transfer gives. */
+#define SEIZE_MEM_NO_CHECK	(1u << 2)
+
+/**
+ * Read @p len bytes of the memory of the stopped tracee @p tid at @p addr.
+ *
+ * Tries process_vm_readv(2) first (one system call, no descriptor), then
+ * /proc/TID/mem (pread(2): it also reads pages the tracee itself may not
+ * read, such as PROT_NONE ones), then PTRACE_PEEKDATA word by word, each
+ * next path only where the one before is refused (EPERM, ENOSYS from a
+ * seccomp filter, no /proc) or did not reach the end.  A read that runs into
+ * an unmapped page returns the bytes before it.  /proc/TID/mem is opened and
+ * closed within the call: nothing is cached, nothing allocated.
+ *
+ * With @p flags 0, a read that lies within one aligned word (8 bytes on
+ * 64-bit; an unwinder's usual read) is one PTRACE_PEEKDATA, which makes the
+ * stop check and the transfer in a single system call.
+ *
+ * Threads of one process share their memory: @p tid may be any stopped
+ * thread of it.
+ *
+ * @param tid    a thread we trace, in a ptrace-stop
+ * @param addr   an address in the tracee
+ * @param buf    where the bytes go
+ * @param len    how many to read (0: only the stop check)
+ * @param flags  0, or SEIZE_MEM_NO_VM_READV, SEIZE_MEM_NO_PROC_MEM,
+ *               SEIZE_MEM_NO_CHECK
+ * @return how many bytes were read: @p len, or fewer when the range runs
+ *         into memory that cannot be read; or
+ * @retval -EINVAL  @p tid <= 0, @p buf NULL with @p len > 0, @p len above
+ *                  SSIZE_MAX, @p addr + @p len past the end of the address
+ *                  space, or an unknown flag; refused before any system call
+ * @retval -ESRCH   not our tracee, not stopped, or gone: wait for its next
+ *                  event (or its death) and retry
+ * @retval -EFAULT  not one byte at @p addr can be read (unmapped, or beyond
+ *                  the user address space); the same on every path
+ * @retval -EPERM   every allowed path was refused (a seccomp filter, or
+ *                  flags that left only a refused one)
+ * @note process_vm_readv needs Linux 3.2; async-signal-safe.
+ */
+ssize_t seize_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len, unsigned int flags);
+
+/**
+ * Write @p len bytes into the memory of the stopped tracee @p tid at @p addr,
+ * through /proc/TID/mem (pwrite(2)), which writes read-only mappings too, as
+ * a debugger needs for a breakpoint in the text (the kernel copies the page
+ * on write: the file the text comes from is not changed).  Where
+ * /proc/TID/mem is refused (or with SEIZE_MEM_NO_PROC_MEM), word by word
+ * through PTRACE_POKEDATA, which writes read-only mappings as well; the
+ * words at either end are read first and merged, so no byte outside the
+ * range changes.  process_vm_writev(2) is never used: it cannot write
+ * read-only mappings.
+ *
+ * @param flags  0, SEIZE_MEM_NO_PROC_MEM, SEIZE_MEM_NO_CHECK
+ *               (SEIZE_MEM_NO_VM_READV is accepted and changes nothing)
+ * @return how many bytes were written: @p len, or fewer when the range runs
+ *         into unmapped memory; or
+ * @retval -EINVAL  as seize_read_mem()
+ * @retval -ESRCH   not our tracee, not stopped, or gone
+ * @retval -EFAULT  not one byte at @p addr can be written
+ * @retval -EPERM   every allowed path was refused
+ * @note Linux 2.6.39 for writes to /proc/PID/mem; async-signal-safe.
+ */
+ssize_t seize_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len, unsigned int flags);
+
+/**
+ * Read a NUL-terminated string of the stopped tracee @p tid at @p addr into
+ * @p buf, which is always NUL-terminated.  It reads a page at a time, never
+ * past the page that holds the NUL, so a string that ends just before an
+ * unmapped page is read whole.
+ *
+ * @param size       the size of @p buf (>= 1); at most @p size - 1 bytes
+ *                   of the string are kept
+ * @param flags      as seize_read_mem()
+ * @param truncated  if not NULL: set to true when the string did not fit
+ *                   (its NUL was not within @p size - 1 bytes), else false
+ * @return the length of the string in @p buf (strlen(buf)), or
+ * @retval -EINVAL   as seize_read_mem(), or @p size 0
+ * @retval -ESRCH    not our tracee, not stopped, or gone
+ * @retval -EFAULT   the memory became unreadable before the NUL (or at
+ *                   @p addr): @p buf holds the bytes before it, terminated
+ * @retval -EPERM    every allowed path was refused
+ * @note async-signal-safe.
+ */
+ssize_t seize_read_string(pid_t tid, uint64_t addr, char *buf, size_t size,
+			  unsigned int flags, bool *truncated);
+
+/** What a stop is, for seize_get_syscall_info() (PTRACE_SYSCALL_INFO_*). */
+enum seize_syscall_op {
+	SEIZE_SYSCALL_OP_NONE = 0,	/**< not a syscall or seccomp stop: only arch, ip, sp */
+	SEIZE_SYSCALL_OP_ENTRY = 1,	/**< syscall-entry-stop: nr and args */
+	SEIZE_SYSCALL_OP_EXIT = 2,	/**< syscall-exit-stop: rval and is_error */
+	SEIZE_SYSCALL_OP_SECCOMP = 3,	/**< PTRACE_EVENT_SECCOMP: nr, args and ret_data */
+};
+
+/** The system call of a stop, typed (PTRACE_GET_SYSCALL_INFO). */
+struct seize_syscall_info {
+	enum seize_syscall_op op;
+	uint32_t arch;			/**< AUDIT_ARCH_* of the call (a 32-bit call on
+					     x86_64 says AUDIT_ARCH_I386) */
+	uint64_t instruction_pointer;
+	uint64_t stack_pointer;
+	uint64_t nr;			/**< ENTRY, SECCOMP: the system call number */
+	uint64_t args[6];		/**< ENTRY, SECCOMP: its arguments */
+	int64_t rval;			/**< EXIT: the return value (-errno if is_error) */
+	bool is_error;			/**< EXIT: rval is a -errno value */
+	uint32_t ret_data;		/**< SECCOMP: the filter's SECCOMP_RET_DATA */
+	uint64_t reserved[4];		/**< zero */
+};
+
+/**
+ * What system call the stopped tracee @p tid is in (PTRACE_GET_SYSCALL_INFO):
+ * at a syscall-entry-stop its number and arguments, at a syscall-exit-stop
+ * its return value, at a PTRACE_EVENT_SECCOMP stop the number, arguments and
+ * the filter's data; at any other stop, op NONE with the architecture and
+ * the instruction and stack pointers.
+ *
+ * @param tid   a thread we trace, in a ptrace-stop
+ * @param info  filled in whole (the fields op does not name are zero)
+ * @retval 0        @p info filled in
+ * @retval -EINVAL  @p tid <= 0 or @p info NULL
+ * @retval -ESRCH   not our tracee, not stopped, or gone
+ * @retval -EIO     the kernel has no PTRACE_GET_SYSCALL_INFO (before Linux
+ *                  5.3): read the registers instead (seize_get_regs());
+ *                  seize_probe() tells in advance (SEIZE_FEATURE_SYSCALL_INFO)
+ * @note Linux 5.3; async-signal-safe.
+ */
+int seize_get_syscall_info(pid_t tid, struct seize_syscall_info *info);
+
 #ifdef __cplusplus
 }
 #endif
