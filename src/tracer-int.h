@@ -5,7 +5,8 @@
  *   tracer-stop.c   one stop or death in: records, events, the resume out
  *   tracer-wait.c   which stop is next, and holding a whole process
  *   tracer-fd.c     seize_tracer_fd()'s helper thread
- *   tracer.c        the public calls
+ *   tracer.c        the public calls: the lifecycle
+ *   tracer-control.c  the public calls of a debugger: hold, release, decide
  *
  * Each traced thread has a record, found by tid in O(1) (tidmap.c); records
  * come from a pool that grows in chunks, so events allocate nothing. */
@@ -38,7 +39,9 @@ struct thread {
 	unsigned int end_seen_in; /* its last STOP trap said "no group-stop" and was read
 				     while stop number end_seen_in was reported; 0: not so */
 	bool held_at_event_stop; /* HELD at a PTRACE_EVENT_STOP (LISTEN is allowed) */
-	int pending_sig;	/* HELD at a signal-delivery-stop: the signal */
+	bool at_signal_stop;	/* HELD at a signal-delivery-stop */
+	int pending_sig;	/* ... and the signal it will deliver (0: none) */
+	bool held_by_caller;	/* seize_tracer_hold(): stays HELD until released */
 	bool unannounced;	/* adopted at its first stop: its creator's CLONE or
 				   FORK event is still to come */
 	struct thread *next;	/* in proc->threads, or in the free pool */
@@ -78,6 +81,8 @@ struct seize_tracer {
 	unsigned int nprocs, nthreads;
 	struct thread *free_threads;
 	struct thread_chunk *chunks;
+	bool in_callback;
+	struct thread *stopped_now;	/* the thread whose stop is being handled */
 
 	/* seize_tracer_fd(): a helper thread peeks with waitid(WNOWAIT). */
 	bool helper_started;
@@ -86,6 +91,13 @@ struct seize_tracer {
 	int event_fd;
 	int rearm[2];
 };
+
+/* The kernel takes ptrace requests from the tracing thread only; from any
+ * other, a request would fail while the tracer took it for done. */
+static inline bool tracer_usable(const struct seize_tracer *t)
+{
+	return t && pthread_equal(pthread_self(), t->owner);
+}
 
 /* tracer-state.c */
 struct thread *tracer_thread_add(struct seize_tracer *t, struct proc *p, pid_t tid);
@@ -111,8 +123,11 @@ void tracer_resume(struct thread *th);
 void tracer_handle(struct seize_tracer *t, const struct seize_event *sev);
 
 /* tracer-wait.c */
+/* Handle stops until thread tid is HELD: 0, or -ESRCH once it is gone. */
+int tracer_wait_held(struct seize_tracer *t, pid_t tid);
 /* Hold every thread of p at a ptrace-stop (freeze, detach); -ESRCH if it died. */
 int tracer_hold_all(struct seize_tracer *t, struct proc *p);
+/* Resume every HELD thread of p but those the caller holds. */
 void tracer_release_all(struct proc *p);
 /* seize_tracer_dispatch() once its arguments are checked. */
 int tracer_dispatch(struct seize_tracer *t, unsigned int flags);

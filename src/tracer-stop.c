@@ -21,8 +21,12 @@
 
 static void emit(struct seize_tracer *t, struct seize_tracer_event *ev)
 {
-	if (t->cfg.callback && (t->cfg.events & SEIZE_TRACER_MASK(ev->type)))
+	if (t->cfg.callback && (t->cfg.events & SEIZE_TRACER_MASK(ev->type))) {
+		ev->stopped_tid = t->stopped_now ? t->stopped_now->tid : 0;
+		t->in_callback = true;
 		t->cfg.callback(t, ev, t->cfg.data);
+		t->in_callback = false;
+	}
 }
 
 void tracer_emit_simple(struct seize_tracer *t, enum seize_tracer_event_type type,
@@ -55,6 +59,7 @@ void tracer_resume(struct thread *th)
 		th->state = THREAD_RUNNING;
 	th->pending_sig = 0;
 	th->held_at_event_stop = false;
+	th->at_signal_stop = false;
 }
 
 /* A stop from a tid we have no record of: a thread or child attached by the
@@ -201,6 +206,23 @@ static void report_continued(struct seize_tracer *t, struct thread *th)
 	tracer_emit_simple(t, SEIZE_TRACER_CONTINUED, p->pid, th->tid, SIGCONT);
 }
 
+/* A group-stop completes, and the real parent hears of it, only once every
+ * thread has taken part.  A thread the caller holds at a STOP trap takes
+ * part if LISTENed: the kernel's notice of the stop wakes it, it traps again
+ * inside the stop, and stays held.  One held at any other stop cannot,
+ * until released (as under any debugger). */
+static void join_group_stop(struct thread *trapped)
+{
+	struct thread *th;
+
+	if (trapped->proc->holding)
+		return;
+	for (th = trapped->proc->threads; th; th = th->next)
+		if (th != trapped && th->held_by_caller && th->state == THREAD_HELD &&
+		    th->held_at_event_stop && seize_listen(th->tid) == 0)
+			th->state = THREAD_LISTENING;
+}
+
 /* A STOP trap's signal is the group-stop state when the thread trapped, not
  * when we read it, and threads are read one at a time: a report read after
  * a SIGCONT (or after a new SIGSTOP) is stale.  So a process-level stop
@@ -217,6 +239,7 @@ static void handle_stop_trap(struct seize_tracer *t, struct thread *th, const st
 			p->group_stopped = true;
 			p->stop_armed = false;
 			p->epoch++;
+			join_group_stop(th);
 			tracer_emit_simple(t, SEIZE_TRACER_GROUP_STOP, p->pid, th->tid, sev->sig);
 		}
 		th->stop_epoch = p->group_stopped ? p->epoch : 0;
@@ -272,7 +295,9 @@ void tracer_handle(struct seize_tracer *t, const struct seize_event *sev)
 
 	th->state = THREAD_HELD;
 	th->held_at_event_stop = false;
+	th->at_signal_stop = false;
 	th->pending_sig = 0;
+	t->stopped_now = th;
 
 	switch (sev->type) {
 	case SEIZE_EVENT_SIGNAL: {
@@ -287,14 +312,14 @@ void tracer_handle(struct seize_tracer *t, const struct seize_event *sev)
 				ev.sender_uid = sev->siginfo.si_uid;
 			}
 		}
+		th->at_signal_stop = true;
 		th->pending_sig = sev->sig;
 		if (decode_is_stop_signal(sev->sig))
 			note_stop_signal_dequeued(t, th);
-		/* Deliver before telling: the wait consumed the stop, so if the
-		 * tracing program died in the callback the kernel would resume
-		 * the tracee without its signal (a SIGSTOP lost for good). */
-		if (!th->proc->holding)
-			tracer_resume(th);
+		/* Told before it is delivered, so the callback may change the
+		 * signal or hold the thread.  Safe if the program dies in it: a
+		 * signal stop is read in place (tracer-wait.c), so the kernel
+		 * still holds the signal. */
 		emit(t, &ev);
 		break;
 	}
@@ -316,8 +341,9 @@ void tracer_handle(struct seize_tracer *t, const struct seize_event *sev)
 		break;
 	}
 
+	t->stopped_now = NULL;
 	/* The callback may have detached or the record may be gone. */
 	th = tidmap_get(&t->threads, sev->tid);
-	if (th && th->state == THREAD_HELD && !th->proc->holding)
+	if (th && th->state == THREAD_HELD && !th->proc->holding && !th->held_by_caller)
 		tracer_resume(th);
 }

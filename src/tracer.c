@@ -25,13 +25,6 @@ static unsigned int trace_options(const struct seize_tracer *t)
 	return options;
 }
 
-/* The kernel takes ptrace requests from the tracing thread only; from any
- * other, a request would fail while the tracer took it for done. */
-static bool usable(const struct seize_tracer *t)
-{
-	return t && pthread_equal(pthread_self(), t->owner);
-}
-
 /* Errors are API: each call returns only the values its header and page
  * list.  Anything else a lower layer gives becomes -EIO, the one catch-all
  * (no call lists it otherwise). */
@@ -49,7 +42,7 @@ static int rc_filter(int ret, const int *listed)
 /* The process a call names: -EINVAL from another thread, -ESRCH if not ours. */
 static int traced_proc(struct seize_tracer *t, pid_t pid, struct proc **p)
 {
-	if (!usable(t))
+	if (!tracer_usable(t))
 		return -EINVAL;
 	*p = tracer_proc_find(t, pid);
 	return *p ? 0 : -ESRCH;
@@ -205,7 +198,7 @@ static int attach(struct seize_tracer *t, pid_t pid)
 	long tgid;
 	int ret;
 
-	if (!usable(t) || pid <= 0)
+	if (!tracer_usable(t) || pid <= 0)
 		return -EINVAL;
 	tgid = procfs_status_field(pid, "Tgid");
 	if (tgid < 0)
@@ -246,7 +239,7 @@ static int spawn(struct seize_tracer *t, char *const argv[], pid_t *pid_out)
 	int ret, child_errno = 0;
 	ssize_t n;
 
-	if (!usable(t) || !argv || !argv[0] || !pid_out)
+	if (!tracer_usable(t) || !argv || !argv[0] || !pid_out)
 		return -EINVAL;
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return -errno;
@@ -371,7 +364,7 @@ SEIZE_EXPORT int seize_tracer_thaw(struct seize_tracer *t, pid_t pid)
 
 SEIZE_EXPORT int seize_tracer_dispatch(struct seize_tracer *t, unsigned int flags)
 {
-	if (!usable(t) || (flags & ~SEIZE_TRACER_WAIT))
+	if (!tracer_usable(t) || (flags & ~SEIZE_TRACER_WAIT))
 		return -EINVAL;
 	return RC(tracer_dispatch(t, flags), ECHILD, EINTR, EINVAL);
 }

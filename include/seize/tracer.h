@@ -24,7 +24,9 @@
  * Events are handed to the callback given at creation, from inside the calls
  * that find them (seize_tracer_attach(), _dispatch(), _detach() ...), one at
  * a time, with no allocation.  The callback must not call the tracer's
- * functions other than seize_tracer_count() and seize_tracer_event_name();
+ * functions other than seize_tracer_count(), seize_tracer_event_name(), and
+ * the calls on the thread at its stop (seize_tracer_hold(), _release(),
+ * _set_signal(), and the inspection calls of seize.h);
  * it may signal the tracees.  A stop of a 16-thread process is reported
  * once, as the process's group-stop, and its end once, as "continued".
  *
@@ -109,7 +111,11 @@ struct seize_tracer_event {
 	pid_t parent;		/**< NEW_CHILD: the parent process */
 	pid_t former_tid;	/**< EXEC: the tid that called execve */
 	const siginfo_t *siginfo; /**< SIGNAL: the whole siginfo */
-	uint64_t reserved[4];
+	pid_t stopped_tid;	/**< the thread at a ptrace-stop during this callback, which
+				     seize_tracer_hold() may keep there; 0: none (a death,
+				     or an event of a call such as ATTACHED) */
+	uint32_t reserved_;	/* zero */
+	uint64_t reserved[3];
 };
 
 typedef void (*seize_tracer_callback)(struct seize_tracer *tracer,
@@ -231,6 +237,84 @@ int seize_tracer_freeze(struct seize_tracer *tracer, pid_t pid);
  * @retval -EINVAL  not frozen, or called from a thread other than the tracer's
  */
 int seize_tracer_thaw(struct seize_tracer *tracer, pid_t pid);
+
+/**
+ * @name Holding threads (debuggers and profilers)
+ *
+ * By default every stop is resumed as the transparent policy says before
+ * the call that found it returns.  A caller may instead keep a thread
+ * stopped, look inside it (seize_get_regs(), seize_read_mem(), ... of
+ * seize.h, which need a thread at a ptrace-stop), and give it back later;
+ * at a SIGNAL event it may also change the signal that will be delivered.
+ *
+ * From a callback, only the thread at its stop (@c ev->stopped_tid) may be
+ * held or released, and the calls do not wait.  To stop the whole process
+ * at an event (a debugger's all-stop), hold that thread in the callback and
+ * call seize_tracer_freeze() once dispatch has returned; seize_tracer_thaw()
+ * then resumes every thread but those still held.
+ *
+ * A held thread delays nothing else, with one exception that no tracer can
+ * avoid: a group-stop that begins while a thread is held completes (and the
+ * real parent hears of it) only once every thread has taken part.  A thread
+ * held at a STOP trap (any hold made by seize_tracer_hold() outside a
+ * callback) takes part and stays held; one held at a signal-delivery-stop
+ * or at a ptrace event takes part when it is released.  A SIGCONT reaches
+ * the parent at once in every case.  A signal held at its delivery-stop is
+ * the caller's: if the program dies before releasing it, the kernel resumes
+ * the thread without it.
+ * @{
+ */
+
+/**
+ * Hold the threads @p tids (at most @p n) at a ptrace-stop, each until
+ * released.  Outside a callback, each that runs is interrupted
+ * (PTRACE_INTERRUPT: no signal, nothing the process or its parent can see)
+ * and the call returns once all are stopped, handling other stops meanwhile
+ * (their events are reported).  From a callback, see above.
+ *
+ * @retval 0        all held
+ * @retval -ESRCH   a tid is not traced by this tracer (nothing was done), or
+ *                  a thread died before it stopped (its death was reported;
+ *                  the others are held)
+ * @retval -EINVAL  @p tids NULL with @p n > 0; from a callback, a thread
+ *                  other than the one at its stop; called from another thread
+ */
+int seize_tracer_hold_threads(struct seize_tracer *tracer, const pid_t *tids, size_t n);
+
+/** seize_tracer_hold_threads() for one thread. */
+int seize_tracer_hold(struct seize_tracer *tracer, pid_t tid);
+
+/**
+ * Give held threads back: each is resumed exactly as the transparent policy
+ * would have resumed it at its stop (running with its pending signal, or
+ * listened to in its group-stop), unless its process is frozen, which then
+ * keeps it until seize_tracer_thaw().
+ *
+ * @retval 0        released
+ * @retval -ESRCH   a tid is not traced by this tracer (nothing was done)
+ * @retval -EINVAL  a thread is not held (nothing was done); @p tids NULL with
+ *                  @p n > 0; from a callback, a thread other than the one at
+ *                  its stop; called from another thread
+ */
+int seize_tracer_release_threads(struct seize_tracer *tracer, const pid_t *tids, size_t n);
+
+/** seize_tracer_release_threads() for one thread. */
+int seize_tracer_release(struct seize_tracer *tracer, pid_t tid);
+
+/**
+ * At a signal-delivery-stop (in the SIGNAL event's callback, or while the
+ * thread is held there), choose what will be delivered when it resumes:
+ * @p sig instead of the signal it stopped with, or nothing (0).
+ *
+ * @retval 0        set
+ * @retval -ESRCH   @p tid not traced by this tracer
+ * @retval -EINVAL  @p tid is not at a signal-delivery-stop (or, from a
+ *                  callback, not the thread at its stop); @p sig is not 0 to
+ *                  64; called from another thread
+ */
+int seize_tracer_set_signal(struct seize_tracer *tracer, pid_t tid, int sig);
+
+/** @} */
 
 /** seize_tracer_dispatch() flag: block until a stop is handled, and return
  *  after that one (without it, every ready stop is handled). */

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/* A debugger's control through the tracer: a signal changed or suppressed
+ * at its delivery-stop, a thread held at its event and released, running
+ * threads held and released while the others run, a group-stop that reaches
+ * the real parent while a thread is held, freeze and detach around a held
+ * thread, and the calls' errors.  Targets are forked by the case (or by the
+ * mother, a real parent distinct from the tracer); their SIGUSR1 handler
+ * writes 'u' to a pipe, which is how a delivery is seen. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <seize/tracer.h>
+
+#include "test-common.h"
+#include "test-common-recorder.h"
+#include "test-common-tracee.h"
+
+#define BOUND_MS tst_bound_ms()
+
+/* What the hook does at a SIGNAL event, and what the calls it made gave. */
+static struct seize_tracer *hooked;
+static int replace_usr1 = -1, replace_usr2 = -1;	/* -1: leave the signal */
+static bool hold_at_usr1;
+static pid_t hold_other;				/* a tid not at its stop */
+static int hook_ret = 1, hook_other_ret = 1, hook_bad_sig_ret = 1;
+static pid_t held_tid;
+
+static void decide(const struct seize_tracer_event *ev)
+{
+	if (ev->type != SEIZE_TRACER_SIGNAL)
+		return;
+	ck_assert_int_eq(ev->stopped_tid, ev->tid);
+	if (ev->sig == SIGUSR1 && replace_usr1 >= 0) {
+		hook_bad_sig_ret = seize_tracer_set_signal(hooked, ev->tid, 65);
+		hook_ret = seize_tracer_set_signal(hooked, ev->tid, replace_usr1);
+	}
+	if (ev->sig == SIGUSR2 && replace_usr2 >= 0)
+		hook_ret = seize_tracer_set_signal(hooked, ev->tid, replace_usr2);
+	if (ev->sig == SIGUSR1 && hold_at_usr1) {
+		if (hold_other > 0)
+			hook_other_ret = seize_tracer_hold(hooked, hold_other);
+		hook_ret = seize_tracer_hold(hooked, ev->tid);
+		held_tid = ev->tid;
+	}
+}
+
+static struct seize_tracer *control_tracer(pid_t pid)
+{
+	hooked = new_tracer_of(pid);
+	rec_hook = decide;
+	replace_usr1 = replace_usr2 = -1;
+	hold_at_usr1 = false;
+	hold_other = 0;
+	hook_ret = hook_other_ret = hook_bad_sig_ret = 1;
+	held_tid = 0;
+	return hooked;
+}
+
+static void end_tracer(struct seize_tracer *t)
+{
+	rec_hook = NULL;
+	seize_tracer_destroy(t);
+}
+
+/* No 'u' in the pipe: nothing was delivered to the handler so far. */
+static void expect_no_delivery(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+}
+
+START_TEST(signal_suppressed_then_replaced)
+{
+	int usr1[2];
+	pid_t pid;
+	struct seize_tracer *t;
+
+	tst_pipe(usr1);
+	pid = start_target(0, usr1[1], false);
+	t = control_tracer(pid);
+	replace_usr1 = 0;
+	tst_kill(pid, SIGUSR1);
+	rec_await(t, SEIZE_TRACER_SIGNAL, pid, SIGUSR1);
+	ck_assert_int_eq(hook_ret, 0);
+	ck_assert_int_eq(hook_bad_sig_ret, -EINVAL);
+	/* SIGUSR2 (deadly by default) becomes SIGUSR1: the handler runs once,
+	 * so the first SIGUSR1 never reached it. */
+	replace_usr2 = SIGUSR1;
+	tst_kill(pid, SIGUSR2);
+	rec_await(t, SEIZE_TRACER_SIGNAL, pid, SIGUSR2);
+	ck_assert_int_eq(hook_ret, 0);
+	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
+	expect_no_delivery(usr1[0]);
+	wait_threads_in(pid, "S");
+	/* Outside a signal-delivery-stop there is nothing to choose. */
+	ck_assert_int_eq(seize_tracer_set_signal(t, pid, 0), -EINVAL);
+	end_tracer(t);
+	tst_reap(pid);
+	tst_close_pipe(usr1);
+}
+END_TEST
+
+START_TEST(held_at_its_signal_then_released)
+{
+	struct seize_regs regs;
+	int usr1[2];
+	pid_t pid;
+	struct seize_tracer *t;
+
+	tst_pipe(usr1);
+	pid = start_target(0, usr1[1], false);
+	t = control_tracer(pid);
+	hold_at_usr1 = true;
+	tst_kill(pid, SIGUSR1);
+	rec_await(t, SEIZE_TRACER_SIGNAL, pid, SIGUSR1);
+	ck_assert_int_eq(hook_ret, 0);
+	ck_assert_int_eq(held_tid, pid);
+	/* Held: stopped, inspectable, the signal not delivered. */
+	ck_assert_int_eq(tst_task_state(pid, pid), 't');
+	ck_assert_int_eq(seize_get_regs(pid, &regs), 0);
+	rec_settle(t, pid, "t");
+	expect_no_delivery(usr1[0]);
+	ck_assert_int_eq(seize_tracer_release(t, pid), 0);
+	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
+	ck_assert_int_eq(seize_tracer_release(t, pid), -EINVAL);	/* not held now */
+	wait_threads_in(pid, "S");
+	end_tracer(t);
+	tst_reap(pid);
+	tst_close_pipe(usr1);
+}
+END_TEST
+
+START_TEST(running_threads_held_while_others_run)
+{
+	pid_t pid = start_target(3, -1, false), tids[MAX_TIDS], pair[2];
+	struct seize_regs regs;
+	struct seize_tracer *t = control_tracer(pid);
+	int n = threads_of(pid, tids, MAX_TIDS), i;
+
+	ck_assert_int_eq(n, 4);
+	pair[0] = tids[1];
+	pair[1] = tids[3];
+	ck_assert_int_eq(seize_tracer_hold_threads(t, pair, 2), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(tst_task_state(pid, tids[i]),
+				 tids[i] == pair[0] || tids[i] == pair[1] ? 't' : 'S');
+	ck_assert_int_eq(seize_get_regs(pair[0], &regs), 0);
+	/* One not held runs: inspection refuses it rather than guess. */
+	ck_assert_int_eq(seize_get_regs(tids[0], &regs), -ESRCH);
+	ck_assert_int_eq(rec_count(SEIZE_TRACER_GROUP_STOP, 0, ANY_SIG), 0);
+	ck_assert_int_eq(seize_tracer_release_threads(t, pair, 2), 0);
+	wait_threads_in(pid, "S");
+	expect_counts(t, 1, 4);
+	end_tracer(t);
+	tst_reap(pid);
+}
+END_TEST
+
+/* Serve the tracer until the mother answers. */
+static char serve_until_reply(struct seize_tracer *t, struct mother *m)
+{
+	int fd = seize_tracer_fd(t);
+	long deadline = tst_now_ms() + BOUND_MS;
+
+	ck_assert_int_ge(fd, 0);
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+					 { .fd = m->report, .events = POLLIN } };
+		long left = deadline - tst_now_ms();
+
+		ck_assert_msg(left > 0 && poll(pfd, 2, (int)left) > 0, "no answer: %s; events: %s",
+			      states_text(m->target), recs_text());
+		if (pfd[0].revents)
+			ck_assert_int_ge(seize_tracer_dispatch(t, 0), 0);
+		if (pfd[1].revents)
+			return mother_reply(m);
+	}
+}
+
+START_TEST(group_stop_reaches_the_parent_while_a_thread_is_held)
+{
+	struct mother m;
+	struct seize_tracer *t;
+	pid_t tids[MAX_TIDS];
+
+	mother_start(&m, start_target_of, &(struct target_spec){ .nthreads = 2, .usr1 = -1 });
+	t = control_tracer(m.target);
+	ck_assert_int_eq(threads_of(m.target, tids, MAX_TIDS), 3);
+	ck_assert_int_eq(seize_tracer_hold(t, tids[2]), 0);
+	mother_order(&m, 'S');
+	ck_assert_int_eq(serve_until_reply(t, &m), 's');
+	rec_await(t, SEIZE_TRACER_GROUP_STOP, m.target, SIGSTOP);
+	mother_order(&m, 'C');
+	ck_assert_int_eq(serve_until_reply(t, &m), 'c');
+	rec_await(t, SEIZE_TRACER_CONTINUED, m.target, SIGCONT);
+	/* Still held through both; then back as the others are. */
+	ck_assert_int_eq(tst_task_state(m.target, tids[2]), 't');
+	ck_assert_int_eq(seize_tracer_release(t, tids[2]), 0);
+	rec_settle(t, m.target, "S");
+	ck_assert_int_eq(rec_count(SEIZE_TRACER_GROUP_STOP, 0, ANY_SIG), 1);
+	ck_assert_int_eq(rec_count(SEIZE_TRACER_CONTINUED, 0, ANY_SIG), 1);
+	ck_assert_int_eq(mother_ask(&m, 'N'), '0');
+	end_tracer(t);
+	mother_end(&m);
+}
+END_TEST
+
+START_TEST(freeze_and_thaw_leave_a_held_thread_held)
+{
+	pid_t pid = start_target(2, -1, false), tids[MAX_TIDS];
+	struct seize_tracer *t = control_tracer(pid);
+
+	ck_assert_int_eq(threads_of(pid, tids, MAX_TIDS), 3);
+	ck_assert_int_eq(seize_tracer_hold(t, tids[1]), 0);
+	ck_assert_int_eq(seize_tracer_freeze(t, pid), 0);
+	ck_assert(all_threads_in(pid, "t"));
+	ck_assert_int_eq(seize_tracer_thaw(t, pid), 0);
+	wait_threads_in(pid, "St");
+	ck_assert_int_eq(tst_task_state(pid, tids[1]), 't');
+	ck_assert_int_eq(tst_task_state(pid, tids[0]), 'S');
+	ck_assert_int_eq(tst_task_state(pid, tids[2]), 'S');
+	/* Released while frozen: the thaw gives it back. */
+	ck_assert_int_eq(seize_tracer_freeze(t, pid), 0);
+	ck_assert_int_eq(seize_tracer_release(t, tids[1]), 0);
+	ck_assert_int_eq(tst_task_state(pid, tids[1]), 't');
+	ck_assert_int_eq(seize_tracer_thaw(t, pid), 0);
+	wait_threads_in(pid, "S");
+	end_tracer(t);
+	tst_reap(pid);
+}
+END_TEST
+
+START_TEST(detach_delivers_a_held_signal)
+{
+	int usr1[2];
+	pid_t pid;
+	struct seize_tracer *t;
+
+	tst_pipe(usr1);
+	pid = start_target(0, usr1[1], false);
+	t = control_tracer(pid);
+	hold_at_usr1 = true;
+	tst_kill(pid, SIGUSR1);
+	rec_await(t, SEIZE_TRACER_SIGNAL, pid, SIGUSR1);
+	expect_no_delivery(usr1[0]);
+	ck_assert_int_eq(seize_tracer_detach(t, pid), 0);
+	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
+	ck_assert_int_eq(tst_tracer_pid(pid), 0);
+	end_tracer(t);
+	tst_reap(pid);
+	tst_close_pipe(usr1);
+}
+END_TEST
+
+START_TEST(control_errors)
+{
+	int usr1[2];
+	pid_t pid, tids[MAX_TIDS], none = 0;
+	struct seize_tracer *t;
+
+	tst_pipe(usr1);
+	pid = start_target(1, usr1[1], false);
+	t = control_tracer(pid);
+	ck_assert_int_eq(threads_of(pid, tids, MAX_TIDS), 2);
+	ck_assert_int_eq(seize_tracer_hold(NULL, pid), -EINVAL);
+	ck_assert_int_eq(seize_tracer_hold_threads(t, NULL, 1), -EINVAL);
+	ck_assert_int_eq(seize_tracer_hold_threads(t, &none, 1), -ESRCH);
+	ck_assert_int_eq(seize_tracer_hold(t, getpid()), -ESRCH);
+	ck_assert_int_eq(seize_tracer_release(t, pid), -EINVAL);	/* not held */
+	ck_assert_int_eq(seize_tracer_release(t, getpid()), -ESRCH);
+	ck_assert_int_eq(seize_tracer_set_signal(t, getpid(), 0), -ESRCH);
+	/* Held at a STOP trap, not at a signal: no signal to choose. */
+	ck_assert_int_eq(seize_tracer_hold(t, tids[1]), 0);
+	ck_assert_int_eq(seize_tracer_set_signal(t, tids[1], SIGUSR1), -EINVAL);
+	ck_assert_int_eq(seize_tracer_release(t, tids[1]), 0);
+	/* From a callback, only the thread at its stop. */
+	hold_at_usr1 = true;
+	hold_other = tids[1];
+	tst_tgkill(pid, pid, SIGUSR1);
+	rec_await(t, SEIZE_TRACER_SIGNAL, pid, SIGUSR1);
+	ck_assert_int_eq(hook_other_ret, -EINVAL);
+	ck_assert_int_eq(hook_ret, 0);
+	ck_assert_int_eq(seize_tracer_release(t, pid), 0);
+	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
+	wait_threads_in(pid, "S");
+	end_tracer(t);
+	tst_reap(pid);
+	tst_close_pipe(usr1);
+}
+END_TEST
+
+TEST_SUITE(tracer, true)
+{
+	ADD_CASE(s, signal_suppressed_then_replaced);
+	ADD_CASE(s, held_at_its_signal_then_released);
+	ADD_CASE(s, running_threads_held_while_others_run);
+	ADD_CASE(s, group_stop_reaches_the_parent_while_a_thread_is_held);
+	ADD_CASE(s, freeze_and_thaw_leave_a_held_thread_held);
+	ADD_CASE(s, detach_delivers_a_held_signal);
+	ADD_CASE(s, control_errors);
+}
