@@ -206,15 +206,21 @@ static void exit_tracer_round(enum fate fate)
 	expect_no_children();
 }
 
+/* A case's rounds from its seed: each a round of round_fn, with fate odd in
+ * the odd rounds and even in the even ones. */
+static void run_rounds(uint64_t seed, int rounds, void (*round_fn)(enum fate), enum fate odd,
+		       enum fate even)
+{
+	begin_case(seed);
+	for (int round = 1; round <= rounds; round++) {
+		next_round(round);
+		round_fn(round % 2 ? odd : even);
+	}
+}
+
 START_TEST(exit_races_requests)
 {
-	int round;
-
-	begin_case(0xe1);
-	for (round = 1; round <= 60; round++) {
-		next_round(round);
-		exit_request_round(round % 2 ? FATE_EXIT : FATE_SIGTERM);
-	}
+	run_rounds(0xe1, 60, exit_request_round, FATE_EXIT, FATE_SIGTERM);
 }
 END_TEST
 
@@ -222,13 +228,7 @@ END_TEST
  * death has to be reaped first (a leader is reported last). */
 START_TEST(exit_races_tracer)
 {
-	int round;
-
-	begin_case(0xe2);
-	for (round = 1; round <= 60; round++) {
-		next_round(round);
-		exit_tracer_round(round % 2 ? FATE_EXIT : FATE_SIGTERM);
-	}
+	run_rounds(0xe2, 60, exit_tracer_round, FATE_EXIT, FATE_SIGTERM);
 }
 END_TEST
 
@@ -238,13 +238,7 @@ END_TEST
  * process while its old leader is dead. */
 START_TEST(exec_from_thread_races_tracer)
 {
-	int round;
-
-	begin_case(0xe3);
-	for (round = 1; round <= 40; round++) {
-		next_round(round);
-		exit_tracer_round(FATE_EXEC);
-	}
+	run_rounds(0xe3, 40, exit_tracer_round, FATE_EXEC, FATE_EXEC);
 }
 END_TEST
 

@@ -389,29 +389,17 @@ static int spawn_limited(void *arg)
 	return ret;
 }
 
-START_TEST(spawn_eagain)
-{
-	ck_assert_int_eq(in_child(spawn_limited, (void *)allow_no_new_process), -EAGAIN);
-}
-END_TEST
-
-START_TEST(spawn_eperm)
-{
-	ck_assert_int_eq(in_child(spawn_limited, (void *)refuse_ptrace), -EPERM);
-}
-END_TEST
-
-START_TEST(spawn_emfile)
-{
-	ck_assert_int_eq(in_child(spawn_limited, (void *)use_every_descriptor), -EMFILE);
-}
-END_TEST
-
-START_TEST(spawn_enomem)
-{
-	ck_assert_int_eq(in_child(spawn_limited, (void *)use_all_memory), -ENOMEM);
-}
-END_TEST
+/* Each limit's spawn, in a child of its own: the errno it must come back with. */
+#define SPAWN_LIMITED_CASE(name, limit, err)						\
+	START_TEST(name)								\
+	{										\
+		ck_assert_int_eq(in_child(spawn_limited, (void *)(limit)), (err));	\
+	}										\
+	END_TEST
+SPAWN_LIMITED_CASE(spawn_eagain, allow_no_new_process, -EAGAIN)
+SPAWN_LIMITED_CASE(spawn_eperm, refuse_ptrace, -EPERM)
+SPAWN_LIMITED_CASE(spawn_emfile, use_every_descriptor, -EMFILE)
+SPAWN_LIMITED_CASE(spawn_enomem, use_all_memory, -ENOMEM)
 
 START_TEST(detach_freeze_thaw)
 {

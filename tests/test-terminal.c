@@ -15,6 +15,7 @@
 #include <pty.h>
 #include <regex.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,6 +378,33 @@ static void note_rc(struct term *t, const char *what, int rc)
 	note(t, what, seen);
 }
 
+/* Type the prefix (the tracer's command line, or none) and then the rest, as
+ * printf() makes it, as one command. */
+static void __attribute__((format(printf, 2, 3))) prefixed_command(struct term *t,
+								  const char *fmt, ...)
+{
+	char line[768];
+	size_t n = (size_t)snprintf(line, sizeof(line), "%s", t->prefix);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	command(t, line);
+}
+
+/* The job whose command ends so is told of as stopped (the words want),
+ * noted as what; then the prompt. */
+static void expect_job_stopped(struct term *t, const char *command_end, const char *what,
+			       const char *want)
+{
+	const char *words = job_words(t, command_end);
+
+	note(t, what, words);
+	ck_assert_str_eq(words, want);
+	expect(t, PROMPT);
+}
+
 /* sleep 100: Ctrl-Z, bg, fg, Ctrl-C. */
 static void sleep_job(struct term *t)
 {
@@ -384,20 +412,13 @@ static void sleep_job(struct term *t)
 		"signal SIGTSTP", "group-stop SIGTSTP", "continued", "~signal SIGCONT",
 		"signal SIGINT", "killed SIGINT", NULL,
 	};
-	char line[768];
-	const char *words;
-
 	int rc;
 
-	snprintf(line, sizeof(line), "%ssleep 100", t->prefix);
-	command(t, line);
+	prefixed_command(t, "sleep 100");
 	wait_foreground_job(t);
 	wait_job(t, "sleep", "S");
 	type(t, "\x1a");
-	words = job_words(t, "sleep 100");
-	note(t, "Ctrl-Z", words);
-	ck_assert_str_eq(words, "Stopped");
-	expect(t, PROMPT);
+	expect_job_stopped(t, "sleep 100", "Ctrl-Z", "Stopped");
 	command(t, "bg");
 	expect(t, "\\[1\\]\\+ [^\r]*sleep 100 &\r\n" PROMPT);
 	wait_job(t, "sleep", "S");
@@ -420,19 +441,12 @@ static void pipeline_job(struct term *t)
 		"signal SIGTSTP", "group-stop SIGTSTP", "continued", "~signal SIGCONT",
 		"signal SIGINT", "killed SIGINT", NULL,
 	};
-	char line[768];
-	const char *words;
-
-	snprintf(line, sizeof(line), "%ssleep 100 | cat", t->prefix);
-	command(t, line);
+	prefixed_command(t, "sleep 100 | cat");
 	wait_foreground_job(t);
 	wait_job(t, "sleep", "S");
 	wait_proc(t, "cat", "S", 0);
 	type(t, "\x1a");
-	words = job_words(t, "sleep 100 \\| cat");
-	note(t, "Ctrl-Z", words);
-	ck_assert_str_eq(words, "Stopped");
-	expect(t, PROMPT);
+	expect_job_stopped(t, "sleep 100 \\| cat", "Ctrl-Z", "Stopped");
 	command(t, "fg");
 	expect(t, "sleep 100 \\| cat\r\n");
 	wait_foreground_job(t);
@@ -451,19 +465,12 @@ static void background_reader(struct term *t)
 		"signal SIGTTIN", "group-stop SIGTTIN", "continued", "~signal SIGCONT",
 		"exited 0", NULL,
 	};
-	char line[768];
-	const char *words;
-
-	snprintf(line, sizeof(line), "%scat &", t->prefix);
-	command(t, line);
+	prefixed_command(t, "cat &");
 	wait_job(t, "cat", "Tt");
 	/* bash tells of the stop before its next prompt: the one after
 	 * "[1] PID", or if the stop came later, the one after this line. */
 	type(t, "\r");
-	words = job_words(t, "cat");
-	note(t, "cat &", words);
-	ck_assert_str_eq(words, "Stopped (tty input)");
-	expect(t, PROMPT);
+	expect_job_stopped(t, "cat", "cat &", "Stopped (tty input)");
 	command(t, "fg");
 	expect(t, "cat\r\n");
 	wait_foreground_job(t);
@@ -483,19 +490,12 @@ static void background_writer(struct term *t)
 		"signal SIGTTOU", "group-stop SIGTTOU", "continued", "~signal SIGCONT",
 		"exited 0", NULL,
 	};
-	char line[768];
-	const char *words;
-
 	command(t, "stty tostop");
 	expect(t, PROMPT);
-	snprintf(line, sizeof(line), "%ssh -c 'echo writ\"\"ten' &", t->prefix);
-	command(t, line);
+	prefixed_command(t, "sh -c 'echo writ\"\"ten' &");
 	wait_job(t, "sh", "Tt");
 	type(t, "\r");
-	words = job_words(t, "ten'");
-	note(t, "writer &", words);
-	ck_assert_str_eq(words, "Stopped (tty output)");
-	expect(t, PROMPT);
+	expect_job_stopped(t, "ten'", "writer &", "Stopped (tty output)");
 	command(t, "fg");
 	expect(t, "\r\nwritten\r\n" PROMPT);
 	ck_assert_int_eq(exit_status(t), 0);
@@ -511,24 +511,19 @@ static void full_screen(struct term *t)
 		"signal SIGTSTP", "signal SIGTSTP", "group-stop SIGTSTP", "continued",
 		"~signal SIGCONT", "exited 0", NULL,
 	};
-	char text[4096], path[128], line[768];
+	char text[4096], path[128];
 	size_t n = 0;
-	const char *words;
 
 	for (int i = 1; i <= 60; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "row-%02d\n", i);
 	write_file(t, "FILE", text, 0644, path, sizeof(path));
-	snprintf(line, sizeof(line), "%sless %s", t->prefix, path);
-	command(t, line);
+	prefixed_command(t, "less %s", path);
 	expect(t, "row-01");
 	expect(t, "row-23");
 	wait_foreground_job(t);
 	wait_job(t, "less", "S");
 	type(t, "\x1a");
-	words = job_words(t, "FILE");
-	note(t, "less Ctrl-Z", words);
-	ck_assert_str_eq(words, "Stopped");
-	expect(t, PROMPT);
+	expect_job_stopped(t, "FILE", "less Ctrl-Z", "Stopped");
 	command(t, "fg");
 	/* Redrawn: the screen's rows again. */
 	expect(t, "row-01");
@@ -546,12 +541,11 @@ static void full_screen(struct term *t)
 static void script_traps_sigint(struct term *t)
 {
 	static const char *const events[] = { "signal SIGINT", "exited 7", NULL };
-	char path[128], line[768];
+	char path[128];
 
 	write_file(t, "trapper", "#!/bin/bash\ntrap 'echo caught' INT\nsleep 100\n"
 		   "echo after\nexit 7\n", 0755, path, sizeof(path));
-	snprintf(line, sizeof(line), "%s%s", t->prefix, path);
-	command(t, line);
+	prefixed_command(t, "%s", path);
 	wait_foreground_job(t);
 	wait_proc(t, "trapper", "S", t->traced ? 1 : 0);
 	wait_proc(t, "sleep", "S", 0);
@@ -564,41 +558,19 @@ static void script_traps_sigint(struct term *t)
 	expect_log(t, events);
 }
 
-START_TEST(sleep_ctrl_z_bg_fg_ctrl_c)
-{
-	each_way(sleep_job);
-}
-END_TEST
-
-START_TEST(pipeline_ctrl_z_fg_ctrl_c)
-{
-	each_way(pipeline_job);
-}
-END_TEST
-
-START_TEST(background_reader_sigttin)
-{
-	each_way(background_reader);
-}
-END_TEST
-
-START_TEST(background_writer_sigttou)
-{
-	each_way(background_writer);
-}
-END_TEST
-
-START_TEST(less_redraws_after_fg)
-{
-	each_way(full_screen);
-}
-END_TEST
-
-START_TEST(ctrl_c_to_script_that_traps_it)
-{
-	each_way(script_traps_sigint);
-}
-END_TEST
+/* A case: its scenario run each way (untraced, then traced). */
+#define EACH_WAY_CASE(name, scenario)							\
+	START_TEST(name)								\
+	{										\
+		each_way(scenario);							\
+	}										\
+	END_TEST
+EACH_WAY_CASE(sleep_ctrl_z_bg_fg_ctrl_c, sleep_job)
+EACH_WAY_CASE(pipeline_ctrl_z_fg_ctrl_c, pipeline_job)
+EACH_WAY_CASE(background_reader_sigttin, background_reader)
+EACH_WAY_CASE(background_writer_sigttou, background_writer)
+EACH_WAY_CASE(less_redraws_after_fg, full_screen)
+EACH_WAY_CASE(ctrl_c_to_script_that_traps_it, script_traps_sigint)
 
 TEST_SUITE(terminal, true)
 {

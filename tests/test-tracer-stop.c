@@ -267,6 +267,48 @@ static void killed(struct seize_tracer *t, pid_t tid, int sig, bool core)
 	tracer_handle(t, &sev);
 }
 
+/* Traps from several threads in turn, in the order given. */
+#define TRAPS(t, group_sig, ...)							\
+	traps((t), (group_sig), (const pid_t[]){ __VA_ARGS__ },				\
+	      N_OF(((const pid_t[]){ __VA_ARGS__ })))
+static void traps(struct seize_tracer *t, int group_sig, const pid_t *tids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		trap(t, tids[i], group_sig);
+}
+
+/* Traps from the tids first to last, counting down where last < first. */
+static void trap_range(struct seize_tracer *t, pid_t first, pid_t last, int group_sig)
+{
+	int step = last < first ? -1 : 1;
+
+	for (pid_t tid = first;; tid += step) {
+		trap(t, tid, group_sig);
+		if (tid == last)
+			break;
+	}
+}
+
+/* Deaths of several threads in turn, each with the same code. */
+#define EXITS(t, code, ...)								\
+	exits((t), (code), (const pid_t[]){ __VA_ARGS__ },				\
+	      N_OF(((const pid_t[]){ __VA_ARGS__ })))
+static void exits(struct seize_tracer *t, int code, const pid_t *tids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		exited(t, tids[i], code);
+}
+
+/* kill -STOP then kill -CONT as they are read one after the other: the
+ * SIGSTOP delivered to the first thread, then each thread's group-stop trap,
+ * then each one's end trap, first to last. */
+static void stop_and_continue(struct seize_tracer *t, pid_t pid, pid_t last)
+{
+	deliver(t, pid, SIGSTOP);
+	trap_range(t, pid, last, SIGSTOP);
+	trap_range(t, pid, last, 0);
+}
+
 /* ---- the cases ------------------------------------------------------------ */
 
 /* kill -STOP then kill -CONT of a 16-thread process: each thread reports its
@@ -281,8 +323,7 @@ START_TEST(sixteen_threads_stop_once_and_continue_once)
 	EVENTS_ARE("signal 1000/1000 SIGSTOP from=77");
 	CALLS_ARE("cont 1000 SIGSTOP");
 	clear_logs();
-	for (pid_t tid = 1015; tid >= 1000; tid--)
-		trap(t, tid, SIGSTOP);
+	trap_range(t, 1015, 1000, SIGSTOP);
 	EVENTS_ARE("group-stop 1000/1015 SIGSTOP");
 	ck_assert_uint_eq(fake.nlisten, 16);
 	ck_assert_uint_eq(fake.ncont, 0);
@@ -292,10 +333,8 @@ START_TEST(sixteen_threads_stop_once_and_continue_once)
 		ck_assert_int_eq(th->state, THREAD_LISTENING);
 
 	clear_logs();
-	for (pid_t tid = 1003; tid < 1016; tid++)
-		trap(t, tid, 0);
-	for (pid_t tid = 1000; tid < 1003; tid++)
-		trap(t, tid, 0);
+	trap_range(t, 1003, 1015, 0);
+	trap_range(t, 1000, 1002, 0);
 	EVENTS_ARE("continued 1000/1003 SIGCONT");
 	ck_assert_uint_eq(fake.ncont, 16);
 	ck_assert_uint_eq(fake.nlisten, 0);
@@ -321,11 +360,7 @@ START_TEST(stale_group_stop_trap_begins_nothing)
 	struct seize_tracer *t = tracer_make(0);
 	struct proc *p = attach(t, 1100, 2);
 
-	deliver(t, 1100, SIGSTOP);
-	trap(t, 1100, SIGSTOP);
-	trap(t, 1101, SIGSTOP);
-	trap(t, 1100, 0);
-	trap(t, 1101, 0);
+	stop_and_continue(t, 1100, 1101);
 	EVENTS_ARE("signal 1100/1100 SIGSTOP from=77; group-stop 1100/1100 SIGSTOP; "
 		   "continued 1100/1100 SIGCONT");
 	ck_assert(!p->stop_armed);
@@ -346,8 +381,7 @@ START_TEST(stale_group_stop_trap_begins_nothing)
 	ck_assert(p->group_stopped);
 	trap(t, 1101, SIGTSTP);
 	EVENTS_ARE("");
-	trap(t, 1101, 0);		/* a thread of this stop: it ends */
-	trap(t, 1100, 0);
+	TRAPS(t, 0, 1101, 1100);	/* 1101 a thread of this stop: it ends */
 	EVENTS_ARE("continued 1100/1101 SIGCONT");
 	counts_are(t, 1, 2);
 	tracer_free_records(t);
@@ -361,9 +395,7 @@ START_TEST(attach_to_a_stopped_process_reports_its_stop)
 	struct seize_tracer *t = tracer_make(0);
 
 	attach(t, 1200, 3);
-	trap(t, 1201, SIGTSTP);
-	trap(t, 1200, SIGTSTP);
-	trap(t, 1202, SIGTSTP);
+	TRAPS(t, SIGTSTP, 1201, 1200, 1202);
 	EVENTS_ARE("group-stop 1200/1201 SIGTSTP");
 	CALLS_ARE("listen 1201; listen 1200; listen 1202");
 	tracer_free_records(t);
@@ -379,18 +411,15 @@ START_TEST(late_end_after_next_delivery_keeps_next_stop_armed)
 	struct proc *p = attach(t, 1300, 4);
 
 	deliver(t, 1300, SIGSTOP);
-	for (pid_t tid = 1300; tid < 1304; tid++)
-		trap(t, tid, SIGSTOP);
+	trap_range(t, 1300, 1303, SIGSTOP);
 	EVENTS_ARE("signal 1300/1300 SIGSTOP from=77; group-stop 1300/1300 SIGSTOP");
 	clear_logs();
 
 	deliver(t, 1302, SIGSTOP);	/* the next stop's signal, read first */
 	CALLS_ARE("cont 1302 SIGSTOP");
 	ck_assert(p->stop_armed);
-	for (pid_t tid = 1300; tid < 1304; tid++)
-		trap(t, tid, 0);	/* the first stop's end, read late */
-	for (pid_t tid = 1300; tid < 1304; tid++)
-		trap(t, tid, SIGSTOP);	/* the next stop */
+	trap_range(t, 1300, 1303, 0);		/* the first stop's end, read late */
+	trap_range(t, 1300, 1303, SIGSTOP);	/* the next stop */
 	EVENTS_ARE("signal 1300/1302 SIGSTOP from=77; continued 1300/1300 SIGCONT; "
 		   "group-stop 1300/1300 SIGSTOP");
 	ck_assert_uint_eq(p->epoch, 2);
@@ -418,13 +447,11 @@ START_TEST(stop_signal_after_an_end_trap_ends_the_old_stop)
 	EVENTS_ARE("continued 1400/1401 SIGCONT; signal 1400/1401 SIGSTOP from=77");
 	trap(t, 1400, 0);		/* 1400's end of stop 1, read late */
 	EVENTS_ARE("");
-	trap(t, 1401, SIGSTOP);
-	trap(t, 1400, SIGSTOP);
+	TRAPS(t, SIGSTOP, 1401, 1400);
 	EVENTS_ARE("group-stop 1400/1401 SIGSTOP");
 	ck_assert_uint_eq(p->epoch, 2);
 	/* And stop 2 ends as usual. */
-	trap(t, 1400, 0);
-	trap(t, 1401, 0);
+	TRAPS(t, 0, 1400, 1401);
 	EVENTS_ARE("continued 1400/1400 SIGCONT");
 	tracer_free_records(t);
 }
@@ -451,8 +478,7 @@ START_TEST(resume_decisions)
 	CALLS_ARE("cont 1501");
 	EVENTS_ARE("new-thread 1500/1502");
 	deliver(t, 1500, SIGSTOP);
-	trap(t, 1500, SIGSTOP);
-	trap(t, 1501, SIGSTOP);
+	TRAPS(t, SIGSTOP, 1500, 1501);
 	CALLS_ARE("cont 1500 SIGSTOP; listen 1500; listen 1501");
 	/* A signal that arrives in the group-stop is delivered, not listened. */
 	deliver(t, 1501, SIGUSR1);
@@ -489,9 +515,7 @@ START_TEST(refused_stop_signal_arms_nothing)
 	struct seize_tracer *t = tracer_make(0);
 	struct proc *p = attach(t, 1600, 1);
 
-	deliver(t, 1600, SIGSTOP);
-	trap(t, 1600, SIGSTOP);
-	trap(t, 1600, 0);
+	stop_and_continue(t, 1600, 1600);
 	EVENTS_ARE("signal 1600/1600 SIGSTOP from=77; group-stop 1600/1600 SIGSTOP; "
 		   "continued 1600/1600 SIGCONT");
 	fake.fail_with = -ESRCH;
@@ -579,8 +603,7 @@ START_TEST(deaths_and_counts)
 	attach(t, 3000, 4);
 	attach(t, 3100, 1);
 	counts_are(t, 2, 5);
-	exited(t, 3002, 0);
-	exited(t, 3001, 0);
+	EXITS(t, 0, 3002, 3001);
 	killed(t, 3003, SIGKILL, false);
 	EVENTS_ARE("thread-exited 3000/3002; thread-exited 3000/3001; thread-exited 3000/3003");
 	counts_are(t, 2, 2);
@@ -649,10 +672,7 @@ START_TEST(children_followed_or_let_go)
 	event_stop(t, SEIZE_EVENT_CLONE, 5000, 5003);
 	EVENTS_ARE("new-child 5003/5003 parent=5000");
 	counts_are(t, 4, 4);
-	exited(t, 5001, 0);
-	exited(t, 5002, 0);
-	exited(t, 5003, 0);
-	exited(t, 5000, 0);
+	EXITS(t, 0, 5001, 5002, 5003, 5000);
 	counts_are(t, 0, 0);
 	tracer_free_records(t);
 
@@ -680,11 +700,9 @@ START_TEST(event_mask_filters_only_the_callback)
 
 	t->cfg.events = SEIZE_TRACER_MASK(SEIZE_TRACER_CONTINUED);
 	deliver(t, 6000, SIGSTOP);
-	trap(t, 6000, SIGSTOP);
-	trap(t, 6001, SIGSTOP);
+	TRAPS(t, SIGSTOP, 6000, 6001);
 	ck_assert(p->group_stopped);
-	trap(t, 6001, 0);
-	trap(t, 6000, 0);
+	TRAPS(t, 0, 6001, 6000);
 	EVENTS_ARE("continued 6000/6001 SIGCONT");
 	ck_assert_uint_eq(fake.nevents, 1);
 	tracer_free_records(t);

@@ -47,28 +47,45 @@ struct forker {
 	bool exec;	/* the child execs /bin/true (exit 0), else _exit(7) */
 };
 
-/* Fork (or vfork) a child, wait for it, and exit with 10 + its exit code. */
-static void forker_main(void *arg)
+/* A forker's body: on the go byte, make a child with spawn (which returns
+ * in the parent only), report its pid, wait for it (waitpid's flags) and
+ * exit with 10 + its exit code. */
+static void forker_body(const struct forker *a, pid_t (*spawn)(const struct forker *),
+			int wait_flags)
 {
-	const struct forker *a = arg;
 	pid_t child;
 	int status;
 	char c;
 
 	if (read(a->go, &c, 1) != 1)
 		_exit(2);
-	child = a->use_vfork ? vfork() : fork();
+	child = spawn(a);
+	if (child < 0)
+		_exit(3);
+	tst_write_or_die(a->report, &child, sizeof(child));
+	if (waitpid(child, &status, wait_flags) != child || !WIFEXITED(status))
+		_exit(4);
+	_exit(10 + WEXITSTATUS(status));
+}
+
+/* Fork (or vfork) a child that execs /bin/true or _exit(7)s: the child never
+ * returns from here (as vfork requires). */
+static pid_t fork_child(const struct forker *a)
+{
+	pid_t child = a->use_vfork ? vfork() : fork();
+
 	if (child == 0) {
 		if (a->exec)
 			execl("/bin/true", "true", (char *)NULL);
 		_exit(7);
 	}
-	if (child < 0)
-		_exit(3);
-	tst_write_or_die(a->report, &child, sizeof(child));
-	if (waitpid(child, &status, 0) != child || !WIFEXITED(status))
-		_exit(4);
-	_exit(10 + WEXITSTATUS(status));
+	return child;
+}
+
+/* Fork (or vfork) a child, wait for it, and exit with 10 + its exit code. */
+static void forker_main(void *arg)
+{
+	forker_body(arg, fork_child, 0);
 }
 
 /* Trace a forker (main(a), its pipes made here) with flags and let it go:
@@ -145,23 +162,17 @@ static int clone_child(void *arg)
 	return 5;
 }
 
-static void cloner_main(void *arg)
+static pid_t clone_process(const struct forker *a)
 {
 	static char stack[64 * 1024] __attribute__((aligned(16)));
-	const struct forker *a = arg;
-	pid_t child;
-	int status;
-	char c;
 
-	if (read(a->go, &c, 1) != 1)
-		_exit(2);
-	child = clone(clone_child, stack + sizeof(stack), 0, NULL);
-	if (child < 0)
-		_exit(3);
-	tst_write_or_die(a->report, &child, sizeof(child));
-	if (waitpid(child, &status, __WALL) != child || !WIFEXITED(status))
-		_exit(4);
-	_exit(10 + WEXITSTATUS(status));
+	(void)a;
+	return clone(clone_child, stack + sizeof(stack), 0, NULL);
+}
+
+static void cloner_main(void *arg)
+{
+	forker_body(arg, clone_process, __WALL);
 }
 
 static void clone_process_one(bool follow)

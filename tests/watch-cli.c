@@ -32,41 +32,34 @@
 
 /* ---- the cases: exit statuses ------------------------------------------ */
 
-START_TEST(command_exit_code_is_passed_on)
+/* seize-watch over `/bin/sh -c script`: it ends as the command did (finish:
+ * the exit code; finish_killed: the signal), and its output says so in line. */
+static void expect_sh_passed_on(const char *script, int (*end)(struct tst_run *), int want,
+				const char *line, bool no_errors)
 {
-	const char *args[] = { "--", "/bin/sh", "-c", "exit 3", NULL };
+	const char *args[] = { "--", "/bin/sh", "-c", script, NULL };
 	struct tst_run *r = run_watch(args);
 
-	ck_assert_int_eq(finish(r), 3);
-	ck_assert_msg(strstr(r->out.buf, " exited 3\n"), "no exited line:\n%s", r->out.buf);
-	ck_assert_str_eq(r->err.buf, "");
+	ck_assert_int_eq(end(r), want);
+	ck_assert_msg(strstr(r->out.buf, line), "no [%s] line:\n%s", line, r->out.buf);
+	if (no_errors)
+		ck_assert_str_eq(r->err.buf, "");
 	tst_run_free(r);
 }
-END_TEST
 
+#define SH_CASE(name, script, end, want, line, no_errors)				\
+	START_TEST(name)								\
+	{										\
+		expect_sh_passed_on((script), (end), (want), (line), (no_errors));	\
+	}										\
+	END_TEST
+SH_CASE(command_exit_code_is_passed_on, "exit 3", finish, 3, " exited 3\n", true)
 /* A shell sees its job killed by the same signal (128+N in $?). */
-START_TEST(command_killed_kills_seize_watch_alike)
-{
-	const char *args[] = { "--", "/bin/sh", "-c", "kill -TERM $$", NULL };
-	struct tst_run *r = run_watch(args);
-
-	ck_assert_int_eq(finish_killed(r), SIGTERM);
-	ck_assert_msg(strstr(r->out.buf, " killed SIGTERM\n"), "no killed line:\n%s", r->out.buf);
-	tst_run_free(r);
-}
-END_TEST
-
+SH_CASE(command_killed_kills_seize_watch_alike, "kill -TERM $$", finish_killed, SIGTERM,
+	" killed SIGTERM\n", false)
 /* A command's core dump is its own: seize-watch dies of SIGSEGV without one. */
-START_TEST(command_segfault_no_core_of_ours)
-{
-	const char *args[] = { "--", "/bin/sh", "-c", "ulimit -c 0; kill -SEGV $$", NULL };
-	struct tst_run *r = run_watch(args);
-
-	ck_assert_int_eq(finish_killed(r), SIGSEGV);
-	ck_assert_msg(strstr(r->out.buf, " killed SIGSEGV"), "no killed line:\n%s", r->out.buf);
-	tst_run_free(r);
-}
-END_TEST
+SH_CASE(command_segfault_no_core_of_ours, "ulimit -c 0; kill -SEGV $$", finish_killed, SIGSEGV,
+	" killed SIGSEGV", false)
 
 START_TEST(command_not_found_is_127)
 {
