@@ -123,11 +123,15 @@ void start_thread(void *(*fn)(void *), void *arg)
 
 /* check's timeout for a case, in ms: CK_DEFAULT_TIMEOUT (4 s unless set)
  * times CK_TIMEOUT_MULTIPLIER, as check computes it. */
+static _Atomic long case_seconds_ms;	/* 0: CK_DEFAULT_TIMEOUT's */
+
 static long case_timeout_ms(void)
 {
 	const char *def = getenv("CK_DEFAULT_TIMEOUT"), *mult = getenv("CK_TIMEOUT_MULTIPLIER");
 	double t = def && atof(def) > 0 ? atof(def) : 4.0;
 
+	if (atomic_load(&case_seconds_ms))
+		t = atomic_load(&case_seconds_ms) / 1000.0;
 	if (mult && atof(mult) > 0)
 		t *= atof(mult);
 	return (long)(t * 1000);
@@ -140,11 +144,12 @@ static long case_timeout_ms(void)
 static void *watchdog_main(void *arg)
 {
 	unsigned long last = atomic_load(&progress);
-	long since = tst_now_ms(), budget = case_timeout_ms() - 500;
+	long since = tst_now_ms();
 
 	(void)arg;
 	thread_is_up();
 	for (;;) {
+		long budget = case_timeout_ms() - 500;
 		struct timespec tick = { 0, 50 * 1000000L };
 		const char *why = NULL;
 		unsigned long now;
@@ -168,6 +173,12 @@ static void *watchdog_main(void *arg)
 		}
 	}
 	return NULL;
+}
+
+void begin_long_case(uint64_t seed, double seconds)
+{
+	atomic_store(&case_seconds_ms, (long)(seconds * 1000));
+	begin_case(seed);
 }
 
 void begin_case(uint64_t seed)

@@ -24,8 +24,10 @@
 extern uint64_t case_seed;
 
 /* Start a case: its seed (SEIZE_STRESS_SEED overrides), round 0, and the
- * watchdog the first time. */
+ * watchdog the first time.  The watchdog ends a case just before check's
+ * timeout: CK_DEFAULT_TIMEOUT, or the seconds of an ADD_LONG_CASE. */
 void begin_case(uint64_t seed);
+void begin_long_case(uint64_t seed, double seconds);
 void next_round(int round);
 /* Name the step the case is at; progress, for the watchdog. */
 void step(const char *name);

@@ -173,6 +173,8 @@ END_TEST
  * tracer's stops and continues strictly alternate, and once everything has
  * settled its last word agrees with the parent's (stopped, then running).
  * Run with three copies in parallel too: the races want a loaded machine. */
+#define RAPID_SECONDS 90
+
 static void rapid_rounds(int rounds, uint64_t seed)
 {
 	struct victim v = { .nthreads = 15 };
@@ -182,7 +184,7 @@ static void rapid_rounds(int rounds, uint64_t seed)
 	int round, i, fd, stops = 0, conts = 0;
 	long started;
 
-	begin_case(seed);
+	begin_long_case(seed, RAPID_SECONDS);
 	mother_start(&m, victim_of, &v);
 	t = new_tracer_of(m.target);
 	fd = seize_tracer_fd(t);
@@ -251,5 +253,5 @@ TEST_SUITE(stress, true)
 {
 	ADD_CASE(s, storm_1000_stop_continue);
 	ADD_CASE(s, storm_1000_stop_continue_8_threads);
-	ADD_LONG_CASE(s, rapid_stop_cont_stop_16_threads, 90);
+	ADD_LONG_CASE(s, rapid_stop_cont_stop_16_threads, RAPID_SECONDS);
 }
