@@ -113,13 +113,9 @@ static int handle_one(struct seize_tracer *t, pid_t tid)
 	siginfo_t si;
 	int ret = peek_one(tid, &si);
 
-	if (ret < 0)
-		return ret;
-	if (si.si_pid == 0)
-		return 0;
-	if (handle_signal_in_place(t, &si))
-		return 1;
-	return consume_one(t, tid);
+	if (ret < 0 || si.si_pid == 0)
+		return ret;	/* 0: nothing ready */
+	return handle_signal_in_place(t, &si) ? 1 : consume_one(t, tid);
 }
 
 /* Waits for a tracee of ours only: peek at whoever is ready (WNOWAIT), and

@@ -75,64 +75,80 @@ static void expect_no_delivery(int fd)
 	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
 }
 
-START_TEST(signal_suppressed_then_replaced)
-{
+/* A target whose SIGUSR1 handler writes 'u' to usr1, traced by hooked. */
+struct signal_target {
 	int usr1[2];
 	pid_t pid;
 	struct seize_tracer *t;
+};
 
-	tst_pipe(usr1);
-	pid = start_target(0, usr1[1], false);
-	t = control_tracer(pid);
+static void start_signal_target(struct signal_target *st, int nthreads)
+{
+	tst_pipe(st->usr1);
+	st->pid = start_target(nthreads, st->usr1[1], false);
+	st->t = control_tracer(st->pid);
+}
+
+static void end_signal_target(struct signal_target *st)
+{
+	end_tracer(st->t);
+	tst_reap(st->pid);
+	tst_close_pipe(st->usr1);
+}
+
+/* SIGUSR1 to its main thread, held there by the hook, not delivered. */
+static void hold_at_sigusr1(struct signal_target *st)
+{
+	hold_at_usr1 = true;
+	tst_tgkill(st->pid, st->pid, SIGUSR1);
+	rec_await(st->t, SEIZE_TRACER_SIGNAL, st->pid, SIGUSR1);
+	ck_assert_int_eq(hook_ret, 0);
+	ck_assert_int_eq(held_tid, st->pid);
+	expect_no_delivery(st->usr1[0]);
+}
+
+START_TEST(signal_suppressed_then_replaced)
+{
+	struct signal_target st;
+
+	start_signal_target(&st, 0);
 	replace_usr1 = 0;
-	tst_kill(pid, SIGUSR1);
-	rec_await(t, SEIZE_TRACER_SIGNAL, pid, SIGUSR1);
+	tst_kill(st.pid, SIGUSR1);
+	rec_await(st.t, SEIZE_TRACER_SIGNAL, st.pid, SIGUSR1);
 	ck_assert_int_eq(hook_ret, 0);
 	ck_assert_int_eq(hook_bad_sig_ret, -EINVAL);
 	/* SIGUSR2 (deadly by default) becomes SIGUSR1: the handler runs once,
 	 * so the first SIGUSR1 never reached it. */
 	replace_usr2 = SIGUSR1;
-	tst_kill(pid, SIGUSR2);
-	rec_await(t, SEIZE_TRACER_SIGNAL, pid, SIGUSR2);
+	tst_kill(st.pid, SIGUSR2);
+	rec_await(st.t, SEIZE_TRACER_SIGNAL, st.pid, SIGUSR2);
 	ck_assert_int_eq(hook_ret, 0);
-	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
-	expect_no_delivery(usr1[0]);
-	wait_threads_in(pid, "S");
+	ck_assert_int_eq(tst_read_byte(st.usr1[0], BOUND_MS), 'u');
+	expect_no_delivery(st.usr1[0]);
+	wait_threads_in(st.pid, "S");
 	/* Outside a signal-delivery-stop there is nothing to choose. */
-	ck_assert_int_eq(seize_tracer_set_signal(t, pid, 0), -EINVAL);
-	end_tracer(t);
-	tst_reap(pid);
-	tst_close_pipe(usr1);
+	ck_assert_int_eq(seize_tracer_set_signal(st.t, st.pid, 0), -EINVAL);
+	end_signal_target(&st);
 }
 END_TEST
 
 START_TEST(held_at_its_signal_then_released)
 {
 	struct seize_regs regs;
-	int usr1[2];
-	pid_t pid;
-	struct seize_tracer *t;
+	struct signal_target st;
 
-	tst_pipe(usr1);
-	pid = start_target(0, usr1[1], false);
-	t = control_tracer(pid);
-	hold_at_usr1 = true;
-	tst_kill(pid, SIGUSR1);
-	rec_await(t, SEIZE_TRACER_SIGNAL, pid, SIGUSR1);
-	ck_assert_int_eq(hook_ret, 0);
-	ck_assert_int_eq(held_tid, pid);
+	start_signal_target(&st, 0);
+	hold_at_sigusr1(&st);
 	/* Held: stopped, inspectable, the signal not delivered. */
-	ck_assert_int_eq(tst_task_state(pid, pid), 't');
-	ck_assert_int_eq(seize_get_regs(pid, &regs), 0);
-	rec_settle(t, pid, "t");
-	expect_no_delivery(usr1[0]);
-	ck_assert_int_eq(seize_tracer_release(t, pid), 0);
-	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
-	ck_assert_int_eq(seize_tracer_release(t, pid), -EINVAL);	/* not held now */
-	wait_threads_in(pid, "S");
-	end_tracer(t);
-	tst_reap(pid);
-	tst_close_pipe(usr1);
+	ck_assert_int_eq(tst_task_state(st.pid, st.pid), 't');
+	ck_assert_int_eq(seize_get_regs(st.pid, &regs), 0);
+	rec_settle(st.t, st.pid, "t");
+	expect_no_delivery(st.usr1[0]);
+	ck_assert_int_eq(seize_tracer_release(st.t, st.pid), 0);
+	ck_assert_int_eq(tst_read_byte(st.usr1[0], BOUND_MS), 'u');
+	ck_assert_int_eq(seize_tracer_release(st.t, st.pid), -EINVAL);	/* not held now */
+	wait_threads_in(st.pid, "S");
+	end_signal_target(&st);
 }
 END_TEST
 
@@ -238,41 +254,31 @@ END_TEST
 
 START_TEST(detach_delivers_a_held_signal)
 {
-	int usr1[2];
-	pid_t pid;
-	struct seize_tracer *t;
+	struct signal_target st;
 
-	tst_pipe(usr1);
-	pid = start_target(0, usr1[1], false);
-	t = control_tracer(pid);
-	hold_at_usr1 = true;
-	tst_kill(pid, SIGUSR1);
-	rec_await(t, SEIZE_TRACER_SIGNAL, pid, SIGUSR1);
-	expect_no_delivery(usr1[0]);
-	ck_assert_int_eq(seize_tracer_detach(t, pid), 0);
-	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
-	ck_assert_int_eq(tst_tracer_pid(pid), 0);
-	end_tracer(t);
-	tst_reap(pid);
-	tst_close_pipe(usr1);
+	start_signal_target(&st, 0);
+	hold_at_sigusr1(&st);
+	ck_assert_int_eq(seize_tracer_detach(st.t, st.pid), 0);
+	ck_assert_int_eq(tst_read_byte(st.usr1[0], BOUND_MS), 'u');
+	ck_assert_int_eq(tst_tracer_pid(st.pid), 0);
+	end_signal_target(&st);
 }
 END_TEST
 
 START_TEST(control_errors)
 {
-	int usr1[2];
-	pid_t pid, tids[MAX_TIDS], none = 0;
+	struct signal_target st;
+	pid_t tids[MAX_TIDS], none = 0;
 	struct seize_tracer *t;
 
-	tst_pipe(usr1);
-	pid = start_target(1, usr1[1], false);
-	t = control_tracer(pid);
-	ck_assert_int_eq(threads_of(pid, tids, MAX_TIDS), 2);
-	ck_assert_int_eq(seize_tracer_hold(NULL, pid), -EINVAL);
+	start_signal_target(&st, 1);
+	t = st.t;
+	ck_assert_int_eq(threads_of(st.pid, tids, MAX_TIDS), 2);
+	ck_assert_int_eq(seize_tracer_hold(NULL, st.pid), -EINVAL);
 	ck_assert_int_eq(seize_tracer_hold_threads(t, NULL, 1), -EINVAL);
 	ck_assert_int_eq(seize_tracer_hold_threads(t, &none, 1), -ESRCH);
 	ck_assert_int_eq(seize_tracer_hold(t, getpid()), -ESRCH);
-	ck_assert_int_eq(seize_tracer_release(t, pid), -EINVAL);	/* not held */
+	ck_assert_int_eq(seize_tracer_release(t, st.pid), -EINVAL);	/* not held */
 	ck_assert_int_eq(seize_tracer_release(t, getpid()), -ESRCH);
 	ck_assert_int_eq(seize_tracer_set_signal(t, getpid(), 0), -ESRCH);
 	/* Held at a STOP trap, not at a signal: no signal to choose. */
@@ -280,18 +286,13 @@ START_TEST(control_errors)
 	ck_assert_int_eq(seize_tracer_set_signal(t, tids[1], SIGUSR1), -EINVAL);
 	ck_assert_int_eq(seize_tracer_release(t, tids[1]), 0);
 	/* From a callback, only the thread at its stop. */
-	hold_at_usr1 = true;
 	hold_other = tids[1];
-	tst_tgkill(pid, pid, SIGUSR1);
-	rec_await(t, SEIZE_TRACER_SIGNAL, pid, SIGUSR1);
+	hold_at_sigusr1(&st);
 	ck_assert_int_eq(hook_other_ret, -EINVAL);
-	ck_assert_int_eq(hook_ret, 0);
-	ck_assert_int_eq(seize_tracer_release(t, pid), 0);
-	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
-	wait_threads_in(pid, "S");
-	end_tracer(t);
-	tst_reap(pid);
-	tst_close_pipe(usr1);
+	ck_assert_int_eq(seize_tracer_release(t, st.pid), 0);
+	ck_assert_int_eq(tst_read_byte(st.usr1[0], BOUND_MS), 'u');
+	wait_threads_in(st.pid, "S");
+	end_signal_target(&st);
 }
 END_TEST
 
