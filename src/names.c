@@ -56,6 +56,7 @@ SEIZE_EXPORT const char *seize_tracer_event_name(enum seize_tracer_event_type ty
 		[SEIZE_TRACER_EXEC] = "exec",
 		[SEIZE_TRACER_THREAD_EXITED] = "thread-exited",
 		[SEIZE_TRACER_FROZEN] = "frozen",
+		[SEIZE_TRACER_SYSCALL] = "syscall",
 	};
 
 	if ((unsigned int)type >= sizeof(names) / sizeof(names[0]))

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The tracer's calls for a debugger or a profiler: hold a thread at a stop
  * (its event's, or one made by PTRACE_INTERRUPT), decide the signal it will
- * deliver, and give it back as the transparent policy would have resumed it. */
+ * deliver, give it back as the transparent policy would have resumed it,
+ * and ask for a process's system calls. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 
 #include "tracer-int.h"
 
@@ -94,5 +96,41 @@ SEIZE_EXPORT int seize_tracer_set_signal(struct seize_tracer *t, pid_t tid, int 
 	if (sig < 0 || sig >= NSIG || th->state != THREAD_HELD || !th->at_signal_stop)
 		return -EINVAL;
 	th->pending_sig = sig;
+	return 0;
+}
+
+SEIZE_EXPORT int seize_tracer_trace_syscalls(struct seize_tracer *t, pid_t pid,
+					     enum seize_tracer_syscalls mode, const int *nrs, size_t n)
+{
+	uint64_t set[SYSCALL_SET_WORDS] = { 0 };
+	struct proc *p;
+	struct thread *th;
+	size_t i;
+
+	if (!tracer_usable(t) || t->in_callback ||
+	    (mode != SEIZE_SYSCALLS_OFF && mode != SEIZE_SYSCALLS_ALL && mode != SEIZE_SYSCALLS_SET) ||
+	    (mode == SEIZE_SYSCALLS_SET && n && !nrs))
+		return -EINVAL;
+	for (i = 0; mode == SEIZE_SYSCALLS_SET && i < n; i++) {
+		if (nrs[i] < 0 || nrs[i] >= SYSCALL_NR_MAX)
+			return -EINVAL;
+		set[nrs[i] / 64] |= 1ull << (nrs[i] % 64);
+	}
+	p = tracer_proc_find(t, pid);
+	if (!p)
+		return -ESRCH;
+	memcpy(p->syscall_set, set, sizeof(set));
+	if ((p->syscalls == SEIZE_SYSCALLS_OFF) == (mode == SEIZE_SYSCALLS_OFF)) {
+		p->syscalls = mode;	/* resumed as before: only the set changes */
+		return 0;
+	}
+	/* Each thread must stop once to be resumed the other way. */
+	if (!p->frozen && tracer_hold_all(t, p) < 0)
+		return -ESRCH;
+	p->syscalls = mode;
+	for (th = p->threads; th; th = th->next)
+		th->syscall_nr = -1;
+	if (!p->frozen)
+		tracer_release_all(p);
 	return 0;
 }

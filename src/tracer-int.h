@@ -30,6 +30,9 @@ enum thread_state {
 
 struct proc;
 
+#define SYSCALL_NR_MAX 1024
+#define SYSCALL_SET_WORDS (SYSCALL_NR_MAX / 64)
+
 struct thread {
 	pid_t tid;
 	struct proc *proc;
@@ -42,6 +45,7 @@ struct thread {
 	bool at_signal_stop;	/* HELD at a signal-delivery-stop */
 	int pending_sig;	/* ... and the signal it will deliver (0: none) */
 	bool held_by_caller;	/* seize_tracer_hold(): stays HELD until released */
+	long syscall_nr;	/* the call it is in since its entry stop; -1: none seen */
 	bool unannounced;	/* adopted at its first stop: its creator's CLONE or
 				   FORK event is still to come */
 	struct thread *next;	/* in proc->threads, or in the free pool */
@@ -60,6 +64,8 @@ struct proc {
 				   to follow: let go at its first stop */
 	unsigned int nthreads;
 	struct thread *threads;
+	enum seize_tracer_syscalls syscalls;	/* resumed with PTRACE_SYSCALL unless OFF */
+	uint64_t syscall_set[SYSCALL_SET_WORDS];	/* SEIZE_SYSCALLS_SET: the numbers */
 	struct proc *next;	/* newest first: children before their parents */
 };
 

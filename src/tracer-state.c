@@ -44,6 +44,7 @@ struct thread *tracer_thread_add(struct seize_tracer *t, struct proc *p, pid_t t
 	}
 	th->tid = tid;
 	th->proc = p;
+	th->syscall_nr = -1;
 	th->next = p->threads;
 	p->threads = th;
 	p->nthreads++;

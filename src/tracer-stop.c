@@ -47,7 +47,10 @@ void tracer_resume(struct thread *th)
 		ret = seize_listen(th->tid);
 		th->state = THREAD_LISTENING;
 	} else {
-		ret = seize_cont(th->tid, th->pending_sig);
+		if (th->proc->syscalls != SEIZE_SYSCALLS_OFF)
+			ret = seize_syscall(th->tid, th->pending_sig);
+		else
+			ret = seize_cont(th->tid, th->pending_sig);
 		th->state = THREAD_RUNNING;
 		if (ret == 0 && decode_is_stop_signal(th->pending_sig)) {
 			th->proc->stop_armed = true;
@@ -264,6 +267,37 @@ static void note_stop_signal_dequeued(struct seize_tracer *t, struct thread *th)
 	th->end_seen_in = 0;
 }
 
+static bool syscall_wanted(const struct proc *p, const struct seize_syscall_info *info)
+{
+	if (p->syscalls == SEIZE_SYSCALLS_ALL || info->op == SEIZE_SYSCALL_OP_NONE)
+		return p->syscalls != SEIZE_SYSCALLS_OFF;
+	return info->nr < SYSCALL_NR_MAX &&
+	       (p->syscall_set[info->nr / 64] >> (info->nr % 64) & 1);
+}
+
+/* An exit stop says no number: it is reported if its entry was. */
+static void handle_syscall_stop(struct seize_tracer *t, struct thread *th)
+{
+	struct seize_syscall_info info;
+	struct seize_tracer_event ev = { .type = SEIZE_TRACER_SYSCALL, .pid = th->proc->pid,
+					 .tid = th->tid, .syscall = &info };
+
+	if (th->proc->syscalls == SEIZE_SYSCALLS_OFF)
+		return;		/* a stop left from before tracing was turned off */
+	if (seize_get_syscall_info(th->tid, &info) < 0)
+		return;		/* killed meanwhile: its death is on its way */
+	if (info.op == SEIZE_SYSCALL_OP_ENTRY)
+		th->syscall_nr = (long)info.nr;
+	else if (info.op == SEIZE_SYSCALL_OP_EXIT)
+		info.nr = th->syscall_nr >= 0 ? (uint64_t)th->syscall_nr : UINT64_MAX;
+	if (info.op == SEIZE_SYSCALL_OP_EXIT && th->syscall_nr < 0)
+		return;		/* its entry came before tracing began */
+	if (syscall_wanted(th->proc, &info))
+		emit(t, &ev);
+	if (info.op == SEIZE_SYSCALL_OP_EXIT)
+		th->syscall_nr = -1;
+}
+
 void tracer_handle(struct seize_tracer *t, const struct seize_event *sev)
 {
 	struct thread *th = tidmap_get(&t->threads, sev->tid);
@@ -336,6 +370,9 @@ void tracer_handle(struct seize_tracer *t, const struct seize_event *sev)
 		break;
 	case SEIZE_EVENT_EXEC:
 		handle_exec(t, th, (pid_t)sev->msg);
+		break;
+	case SEIZE_EVENT_SYSCALL:
+		handle_syscall_stop(t, th);
 		break;
 	default:
 		break;

@@ -155,6 +155,27 @@ int rec_pump(struct seize_tracer *t, long deadline, const char *what)
 	return ret;
 }
 
+void rec_serve_until_readable(struct seize_tracer *t, int fd)
+{
+	int tracer_fd = seize_tracer_fd(t);
+	long deadline = tst_now_ms() + tst_bound_ms();
+
+	TST_CHECK(tracer_fd >= 0, "seize_tracer_fd gave %d", tracer_fd);
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = tracer_fd, .events = POLLIN },
+					 { .fd = fd, .events = POLLIN } };
+		long left = deadline - tst_now_ms();
+
+		TST_CHECK(left > 0 && poll(pfd, 2, (int)left) > 0, "nothing to read in time; "
+			  "events: %s", recs_text());
+		if (pfd[0].revents)
+			TST_CHECK(seize_tracer_dispatch(t, 0) >= 0, "dispatch failed; events: %s",
+				  recs_text());
+		if (pfd[1].revents)
+			return;
+	}
+}
+
 /* Dispatch until the nth event, or (or_gone) pid's death: whether it came. */
 static bool await_event(struct seize_tracer *t, enum seize_tracer_event_type type, pid_t pid,
 			int sig, int n, bool or_gone)

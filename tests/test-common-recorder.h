@@ -60,6 +60,10 @@ void expect_counts(struct seize_tracer *t, unsigned int procs, unsigned int thre
  * tst_now_ms()); returns what dispatch gave (-EINTR: nothing in time,
  * -ECHILD: no tracee).  Fails on any other error, or if the time is out. */
 int rec_pump(struct seize_tracer *t, long deadline, const char *what);
+/* Serve the tracer (its fd in poll) until fd is readable, bounded by
+ * tst_bound_ms(): while a real parent waits for a tracee's stop, say. */
+void rec_serve_until_readable(struct seize_tracer *t, int fd);
+
 /* Dispatch until there are n records matching (type, pid, sig); returns
  * the index of the nth.  Fails after tst_bound_ms(). */
 int rec_await_n(struct seize_tracer *t, enum seize_tracer_event_type type, pid_t pid, int sig,

@@ -171,6 +171,7 @@ START_TEST(event_names_both_ways)
 		{ SEIZE_TRACER_EXEC, "exec" },
 		{ SEIZE_TRACER_THREAD_EXITED, "thread-exited" },
 		{ SEIZE_TRACER_FROZEN, "frozen" },
+		{ SEIZE_TRACER_SYSCALL, "syscall" },
 	};
 	static const char *const not_names[] = {
 		"", "all", "none", "Signal", "SIGNAL", "group_stop", "groupstop", "signal ",

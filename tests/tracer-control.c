@@ -181,22 +181,8 @@ END_TEST
 /* Serve the tracer until the mother answers. */
 static char serve_until_reply(struct seize_tracer *t, struct mother *m)
 {
-	int fd = seize_tracer_fd(t);
-	long deadline = tst_now_ms() + BOUND_MS;
-
-	ck_assert_int_ge(fd, 0);
-	for (;;) {
-		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
-					 { .fd = m->report, .events = POLLIN } };
-		long left = deadline - tst_now_ms();
-
-		ck_assert_msg(left > 0 && poll(pfd, 2, (int)left) > 0, "no answer: %s; events: %s",
-			      states_text(m->target), recs_text());
-		if (pfd[0].revents)
-			ck_assert_int_ge(seize_tracer_dispatch(t, 0), 0);
-		if (pfd[1].revents)
-			return mother_reply(m);
-	}
+	rec_serve_until_readable(t, m->report);
+	return mother_reply(m);
 }
 
 START_TEST(group_stop_reaches_the_parent_while_a_thread_is_held)

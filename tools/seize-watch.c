@@ -170,7 +170,7 @@ static unsigned int parse_events(const char *list)
 
 		if (strcmp(name, "all") == 0)
 			mask |= watch_default_events();
-		else if (type && type != SEIZE_TRACER_FROZEN)
+		else if (type && type != SEIZE_TRACER_FROZEN && type != SEIZE_TRACER_SYSCALL)
 			mask |= SEIZE_TRACER_MASK(type);
 		else
 			usage_error("unknown event '%s' in -e", name);

@@ -89,7 +89,9 @@ enum seize_tracer_event_type {
 	SEIZE_TRACER_EXEC,		/**< @c pid exec'd; @c former_tid is the thread that did */
 	SEIZE_TRACER_THREAD_EXITED,	/**< thread @c tid of @c pid ended (the process lives on) */
 	SEIZE_TRACER_FROZEN,		/**< every thread of @c pid is stopped (seize_tracer_freeze()) */
-	SEIZE_TRACER_EVENT_MAX_
+	SEIZE_TRACER_SYSCALL,		/**< @c tid enters or leaves a system call: @c syscall
+					     (seize_tracer_trace_syscalls()) */
+	SEIZE_TRACER_EVENT_MAX_		/* not ABI: grows as event types are added */
 };
 
 /** Bit for event type @p type in seize_tracer_config.events. */
@@ -115,7 +117,9 @@ struct seize_tracer_event {
 				     seize_tracer_hold() may keep there; 0: none (a death,
 				     or an event of a call such as ATTACHED) */
 	uint32_t reserved_;	/* zero */
-	uint64_t reserved[3];
+	const struct seize_syscall_info *syscall; /**< SYSCALL: op ENTRY (nr, args) or
+						       EXIT (rval, is_error) */
+	uint64_t reserved[2];
 };
 
 typedef void (*seize_tracer_callback)(struct seize_tracer *tracer,
@@ -315,6 +319,38 @@ int seize_tracer_release(struct seize_tracer *tracer, pid_t tid);
 int seize_tracer_set_signal(struct seize_tracer *tracer, pid_t tid, int sig);
 
 /** @} */
+
+/** seize_tracer_trace_syscalls() modes. */
+enum seize_tracer_syscalls {
+	SEIZE_SYSCALLS_OFF = 0,	/**< none (the default): the process runs at full speed */
+	SEIZE_SYSCALLS_ALL,	/**< every system call */
+	SEIZE_SYSCALLS_SET,	/**< those whose numbers are given */
+};
+
+/**
+ * Report the system calls of process @p pid (all its threads, and threads
+ * it creates later; not its children): a SEIZE_TRACER_SYSCALL event at
+ * each entry and each exit of a call in the set, with what
+ * PTRACE_GET_SYSCALL_INFO says of it.  The threads are resumed with
+ * PTRACE_SYSCALL, so every system call stops them, reported or not: the
+ * process runs slower for it, as under strace; SEIZE_SYSCALLS_OFF puts it
+ * back at full speed.  Signals, group-stops and the rest are as before.
+ * A thread stopped in its call when tracing starts reports that call's exit
+ * without its entry.
+ *
+ * @param mode  SEIZE_SYSCALLS_OFF, _ALL, or _SET with @p nrs[0..n-1]
+ *              (numbers of the process's own architecture, below 1024)
+ * @retval 0        done
+ * @retval -ESRCH   @p pid not traced by this tracer, or it died meanwhile
+ *                  (its death was reported)
+ * @retval -EINVAL  an unknown mode, a number out of range, @p nrs NULL with
+ *                  @p n > 0 for SEIZE_SYSCALLS_SET; called from a callback
+ *                  or from another thread
+ * @note Needs Linux 5.3 (PTRACE_GET_SYSCALL_INFO); on older kernels the
+ *       events come with op NONE.
+ */
+int seize_tracer_trace_syscalls(struct seize_tracer *tracer, pid_t pid,
+				enum seize_tracer_syscalls mode, const int *nrs, size_t n);
 
 /** seize_tracer_dispatch() flag: block until a stop is handled, and return
  *  after that one (without it, every ready stop is handled). */
