@@ -14,7 +14,7 @@
  * assert) what eu-stack and gdb do to a stopped job.
  *
  * SEIZE_STACK names seize-stack; SEIZE_STACK_TARGET_FP and _NOFP the two
- * builds of the target. */
+ * builds of the target; SEIZE_STACK_SHOW=1 prints what eu-stack wrote. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
