@@ -170,6 +170,12 @@ pid_t start_target(int nthreads, int usr1, bool new_session)
 	return pid;
 }
 
+pid_t start_usr1_target(int nthreads, int usr1[2], bool new_session)
+{
+	tst_pipe(usr1);
+	return start_target(nthreads, usr1[1], new_session);
+}
+
 pid_t start_target_of(void *spec)
 {
 	const struct target_spec *a = spec;

@@ -251,8 +251,7 @@ START_TEST(tracer_killed_while_running)
 	int usr1[2], report[2];
 	pid_t target, tracer;
 
-	tst_pipe(usr1);
-	target = start_target(0, usr1[1], false);
+	target = start_usr1_target(0, usr1, false);
 	tst_wait_state(target, "S", BOUND_MS);
 	tracer = remote_start(target, false, report);
 
