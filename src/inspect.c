@@ -151,8 +151,7 @@ static ssize_t proc_mem(pid_t tid, uint64_t addr, void *buf, size_t len, bool wr
 	if (fd < 0)
 		return -EPERM;	/* no /proc, or refused: the next path says if it is gone */
 	while (done < len) {
-		ret = write ? sys_pwrite(fd, (const char *)buf + done, len - done, addr + done)
-			    : sys_pread(fd, (char *)buf + done, len - done, addr + done);
+		ret = sys_pio(fd, (char *)buf + done, len - done, addr + done, write);
 		if (ret <= 0)
 			break;
 		done += (size_t)ret;

@@ -27,8 +27,7 @@ void sys_reap(pid_t pid);
 ssize_t sys_process_vm_readv(pid_t pid, void *buf, size_t len, uint64_t addr);
 int sys_open(const char *path, int flags);
 void sys_close(int fd);
-ssize_t sys_pread(int fd, void *buf, size_t len, uint64_t off);
-ssize_t sys_pwrite(int fd, const void *buf, size_t len, uint64_t off);
+ssize_t sys_pio(int fd, void *buf, size_t len, uint64_t off, bool write);
 
 /* tidmap.c: tid -> pointer in O(1).  Zero-initialise; keys are > 0. */
 struct tidmap_slot {

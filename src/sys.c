@@ -111,30 +111,17 @@ void sys_close(int fd)
 	errno = saved;
 }
 
-/* pread and pwrite at a 64-bit offset (an address in /proc/PID/mem): one
- * beyond off_t's range cannot be reached, which the file says with EIO. */
-ssize_t sys_pread(int fd, void *buf, size_t len, uint64_t off)
+/* pread, or pwrite (write), at a 64-bit offset (an address in
+ * /proc/PID/mem): one beyond off_t's range cannot be reached, which the file
+ * says with EIO. */
+ssize_t sys_pio(int fd, void *buf, size_t len, uint64_t off, bool write)
 {
 	int saved = errno;
 	ssize_t ret;
 
 	if (off > (uint64_t)INT64_MAX)
 		return -EIO;
-	ret = pread(fd, buf, len, (off_t)off);
-	if (ret < 0)
-		ret = -errno;
-	errno = saved;
-	return ret;
-}
-
-ssize_t sys_pwrite(int fd, const void *buf, size_t len, uint64_t off)
-{
-	int saved = errno;
-	ssize_t ret;
-
-	if (off > (uint64_t)INT64_MAX)
-		return -EIO;
-	ret = pwrite(fd, buf, len, (off_t)off);
+	ret = write ? pwrite(fd, buf, len, (off_t)off) : pread(fd, buf, len, (off_t)off);
 	if (ret < 0)
 		ret = -errno;
 	errno = saved;

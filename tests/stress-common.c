@@ -264,28 +264,6 @@ char read_byte(int fd)
 
 /* ---- victims: the processes traced, stopped, killed ----------------------------------- */
 
-static int usr1_fd = -1;
-
-static void on_usr1(int sig)
-{
-	char c = 'u';
-	ssize_t n;
-
-	(void)sig;
-	if (usr1_fd >= 0) {
-		n = write(usr1_fd, &c, 1);
-		(void)n;
-	}
-}
-
-void *victim_thread(void *arg)
-{
-	(void)arg;
-	for (;;)
-		pause();
-	return NULL;
-}
-
 static void meet_fate(const struct victim *v)
 {
 	char c;
@@ -317,15 +295,13 @@ static void *exec_thread(void *arg)
 static void victim_main(void *arg)
 {
 	const struct victim *v = arg;
-	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
 	pthread_attr_t attr;
 	char c = 'r';
 	int i;
 
 	/* Yama's scope 1 lets only ancestors trace: the tracer may be a sibling. */
 	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
-	usr1_fd = v->usr1;
-	if (sigaction(SIGUSR1, &sa, NULL) < 0)
+	if (!usr1_writes_u(v->usr1))
 		_exit(4);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
@@ -333,7 +309,7 @@ static void victim_main(void *arg)
 		pthread_t th;
 		bool execer = i == 0 && v->fate == FATE_EXEC;
 
-		if (pthread_create(&th, &attr, execer ? exec_thread : victim_thread, (void *)v) != 0)
+		if (pthread_create(&th, &attr, execer ? exec_thread : thread_pause, (void *)v) != 0)
 			_exit(5);
 	}
 	tst_write_or_die(v->ready, &c, 1);

@@ -80,8 +80,6 @@ struct victim {
 pid_t start_victim(struct victim *v, int *go);
 /* The same, as an argument of mother_start(m, victim_of, &v). */
 pid_t victim_of(void *v);
-/* A victim's extra thread: pause() until killed. */
-void *victim_thread(void *arg);
 
 /* seize_wait() for tid, bounded, with the waitid twin check of
  * tst_wait_event() -- except for one race of the kernel's: a stop peeked

@@ -385,7 +385,7 @@ static void leaderless_main(void *arg)
 	int i;
 
 	for (i = 0; i < 2; i++)
-		if (pthread_create(&th, NULL, victim_thread, NULL) != 0)
+		if (pthread_create(&th, NULL, thread_pause, NULL) != 0)
 			_exit(5);
 	tst_write_or_die(ready, &c, 1);
 	leader_exits(NULL);

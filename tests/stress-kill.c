@@ -341,6 +341,27 @@ static void tr_result(int point, int ret, bool gone_before)
 	      tp_names[point], ret, recs_text());
 }
 
+/* At point, a freeze: 0 and FROZEN reported, or the death instead. */
+static void tr_freeze(struct seize_tracer *t, int point)
+{
+	int before;
+
+	tr_at(point);
+	before = nrecs;
+	tr_result(point, seize_tracer_freeze(t, tr.pid), false);
+	CHECK(rec_find(before, SEIZE_TRACER_FROZEN, tr.pid, ANY_SIG) >= 0 || rec_gone(tr.pid),
+	      "freeze gave 0 with neither frozen nor killed; events: %s", recs_text());
+}
+
+/* At point, sig sent and the event of type it makes awaited (or the death). */
+static void tr_signal(struct seize_tracer *t, int point, int sig,
+		      enum seize_tracer_event_type type)
+{
+	tr_at(point);
+	tst_kill(tr.pid, sig);
+	rec_await_or_gone(t, type, tr.pid, sig);
+}
+
 static void tracer_round(enum kill_how how)
 {
 	struct victim v = { .nthreads = (int)rnd(4), .usr1 = -1 };
@@ -385,34 +406,20 @@ static void tracer_round(enum kill_how how)
 		CHECK(ret >= 0 || (ret == -ECHILD && rec_gone(tr.pid)), "dispatch gave %d", ret);
 	}
 	if (attached && !rec_gone(tr.pid)) {
-		tr_at(TP_FREEZE);
-		before = nrecs;
-		tr_result(TP_FREEZE, seize_tracer_freeze(t, tr.pid), false);
-		CHECK(rec_find(before, SEIZE_TRACER_FROZEN, tr.pid, ANY_SIG) >= 0 || rec_gone(tr.pid),
-		      "freeze gave 0 with neither frozen nor killed; events: %s", recs_text());
+		tr_freeze(t, TP_FREEZE);
 		tr_at(TP_THAW);
 		ret = seize_tracer_thaw(t, tr.pid);
 		tr_result(TP_THAW, ret, rec_gone(tr.pid));
 	}
+	if (attached && !rec_gone(tr.pid))
+		tr_signal(t, TP_SIGSTOP, SIGSTOP, SEIZE_TRACER_GROUP_STOP);
 	if (attached && !rec_gone(tr.pid)) {
-		tr_at(TP_SIGSTOP);
-		tst_kill(tr.pid, SIGSTOP);
-		rec_await_or_gone(t, SEIZE_TRACER_GROUP_STOP, tr.pid, SIGSTOP);
-	}
-	if (attached && !rec_gone(tr.pid)) {
-		tr_at(TP_FREEZE_STOPPED);
-		before = nrecs;
-		tr_result(TP_FREEZE_STOPPED, seize_tracer_freeze(t, tr.pid), false);
-		CHECK(rec_find(before, SEIZE_TRACER_FROZEN, tr.pid, ANY_SIG) >= 0 || rec_gone(tr.pid),
-		      "freeze gave 0 with neither frozen nor killed; events: %s", recs_text());
+		tr_freeze(t, TP_FREEZE_STOPPED);
 		tr_at(TP_THAW_STOPPED);
 		tr_result(TP_THAW_STOPPED, seize_tracer_thaw(t, tr.pid), rec_gone(tr.pid));
 	}
-	if (attached && !rec_gone(tr.pid)) {
-		tr_at(TP_SIGCONT);
-		tst_kill(tr.pid, SIGCONT);
-		rec_await_or_gone(t, SEIZE_TRACER_CONTINUED, tr.pid, SIGCONT);
-	}
+	if (attached && !rec_gone(tr.pid))
+		tr_signal(t, TP_SIGCONT, SIGCONT, SEIZE_TRACER_CONTINUED);
 	if (attached && !rec_gone(tr.pid)) {
 		/* A signal on its way while detaching: it is handed back. */
 		tr_at(TP_DETACH);
@@ -489,29 +496,17 @@ static void tracer_rounds(uint64_t seed, int rounds, enum kill_how how)
  * only once no thread is still traced (PTRACE_DETACH gives ESRCH after
  * SIGKILL woke the thread): at a random point, after a random count of
  * events, from the callback. */
-START_TEST(kill_tracer_at_random_point_1)
-{
-	tracer_rounds(0xdead11, 50, KILL_AT_POINT);
-}
-END_TEST
+#define TRACER_CASE(name, seed, how)							\
+	START_TEST(name)								\
+	{										\
+		tracer_rounds((seed), 50, (how));					\
+	}										\
+	END_TEST
 
-START_TEST(kill_tracer_at_random_point_2)
-{
-	tracer_rounds(0xdead12, 50, KILL_AT_POINT);
-}
-END_TEST
-
-START_TEST(kill_tracer_after_random_event_count)
-{
-	tracer_rounds(0xdead13, 50, KILL_AFTER_EVENTS);
-}
-END_TEST
-
-START_TEST(kill_tracer_from_callback)
-{
-	tracer_rounds(0xdead14, 50, KILL_IN_CALLBACK);
-}
-END_TEST
+TRACER_CASE(kill_tracer_at_random_point_1, 0xdead11, KILL_AT_POINT)
+TRACER_CASE(kill_tracer_at_random_point_2, 0xdead12, KILL_AT_POINT)
+TRACER_CASE(kill_tracer_after_random_event_count, 0xdead13, KILL_AFTER_EVENTS)
+TRACER_CASE(kill_tracer_from_callback, 0xdead14, KILL_IN_CALLBACK)
 
 TEST_SUITE(stress, true)
 {

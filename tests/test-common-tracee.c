@@ -99,7 +99,7 @@ int expect_tracer_of_all(pid_t pid, long tracer, int nthreads)
 
 /* ---- targets ----------------------------------------------------------- */
 
-/* In a target: where its SIGUSR1 handler writes 'u'. */
+/* In a target or a victim: where its SIGUSR1 handler writes 'u'. */
 static int usr1_fd = -1;
 
 static void on_usr1_write(int sig)
@@ -108,8 +108,18 @@ static void on_usr1_write(int sig)
 	ssize_t n;
 
 	(void)sig;
-	n = write(usr1_fd, &c, 1);
-	(void)n;
+	if (usr1_fd >= 0) {
+		n = write(usr1_fd, &c, 1);
+		(void)n;
+	}
+}
+
+bool usr1_writes_u(int fd)
+{
+	struct sigaction sa = { .sa_handler = on_usr1_write, .sa_flags = SA_RESTART };
+
+	usr1_fd = fd;
+	return sigaction(SIGUSR1, &sa, NULL) == 0;
 }
 
 struct target {
@@ -119,7 +129,7 @@ struct target {
 	bool new_session;	/* setsid() first: an orphaned process group */
 };
 
-static void *thread_pause(void *arg)
+void *thread_pause(void *arg)
 {
 	(void)arg;
 	for (;;)
@@ -138,13 +148,8 @@ static void target_main(void *arg)
 	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
 	if (a->new_session && setsid() < 0)
 		_exit(3);
-	if (a->usr1 >= 0) {
-		struct sigaction sa = { .sa_handler = on_usr1_write, .sa_flags = SA_RESTART };
-
-		usr1_fd = a->usr1;
-		if (sigaction(SIGUSR1, &sa, NULL) < 0)
-			_exit(4);
-	}
+	if (a->usr1 >= 0 && !usr1_writes_u(a->usr1))
+		_exit(4);
 	for (i = 0; i < a->nthreads; i++) {
 		pthread_t th;
 
@@ -168,6 +173,12 @@ pid_t start_target(int nthreads, int usr1, bool new_session)
 	ck_assert_int_eq(tst_read_byte(ready[0], tst_bound_ms()), 'r');
 	tst_close_pipe(ready);
 	return pid;
+}
+
+pid_t start_usr1_target(int nthreads, int usr1[2], bool new_session)
+{
+	tst_pipe(usr1);
+	return start_target(nthreads, usr1[1], new_session);
 }
 
 pid_t start_target_of(void *spec)

@@ -28,11 +28,20 @@ int expect_tracer_of_all(pid_t pid, long tracer, int nthreads);
 
 /* ---- targets ----------------------------------------------------------- */
 
+/* In a child: a SIGUSR1 handler (SA_RESTART) that writes 'u' to fd, or does
+ * nothing while fd < 0; whether sigaction() took it. */
+bool usr1_writes_u(int fd);
+/* A thread body: pause() until killed. */
+void *thread_pause(void *arg);
+
 /* Fork a target and wait until it is set up: nthreads threads besides the
  * main one, all in pause(); usr1 >= 0: a SIGUSR1 handler that writes 'u'
  * there (else SIGUSR1 has its default action); new_session: setsid() first
  * (an orphaned process group).  It allows any tracer (Yama's scope 1). */
 pid_t start_target(int nthreads, int usr1, bool new_session);
+/* The same with a new pipe usr1 (close-on-exec) whose write end the target's
+ * SIGUSR1 handler writes 'u' to. */
+pid_t start_usr1_target(int nthreads, int usr1[2], bool new_session);
 
 /* The same, as an argument of mother_start(m, start_target_of, &spec). */
 struct target_spec {

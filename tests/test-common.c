@@ -268,6 +268,15 @@ void tst_close_pipe(int fds[2])
 	close(fds[1]);
 }
 
+void tst_expect_explanation(pid_t tid, int error, const char *want)
+{
+	char buf[256];
+	int ret = seize_explain_attach(tid, error, buf, sizeof(buf));
+
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(ret, (int)strlen(want));
+}
+
 char tst_read_byte(int fd, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };

@@ -138,6 +138,9 @@ void tst_close_from(int lowest);
 void tst_pipe(int fds[2]);
 /* Close both ends. */
 void tst_close_pipe(int fds[2]);
+
+/* seize_explain_attach(tid, error) must give the sentence want, its length. */
+void tst_expect_explanation(pid_t tid, int error, const char *want);
 /* Read one byte with a time bound; fails the test on timeout or EOF. */
 char tst_read_byte(int fd, int timeout_ms);
 void tst_write_byte(int fd, char c);

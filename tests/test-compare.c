@@ -180,6 +180,14 @@ static void expected_sequence(struct seq *q, pid_t sender, uid_t uid)
  * The pid prefix is there with -f and -o, left-aligned in 5 columns
  * ("10    --- ..."), and "[pid N] " on a terminal without -o; *pid gets it,
  * or 0 without one. */
+/* Whether body, up to end, is all of fmt: one conversion (into arg), then %n. */
+static bool whole(const char *body, const char *end, const char *fmt, void *arg)
+{
+	int n = 0;
+
+	return sscanf(body, fmt, arg, &n) == 1 && body + n == end;
+}
+
 static void strace_item(const char *line, struct seq *q, pid_t *pid)
 {
 	const char *s = line, *body, *end;
@@ -195,8 +203,7 @@ static void strace_item(const char *line, struct seq *q, pid_t *pid)
 	end = s + strlen(s);
 	if (strncmp(s, "--- ", 4) == 0 && end - s >= 8 && strcmp(end - 4, " ---") == 0) {
 		body = s + 4;
-		n = 0;
-		if (sscanf(body, "stopped by %31[A-Z0-9+-] ---%n", sig, &n) == 1 && body + n == end) {
+		if (whole(body, end, "stopped by %31[A-Z0-9+-] ---%n", sig)) {
 			seq_add(q, "group-stop %s", sig);
 			return;
 		}
@@ -221,24 +228,32 @@ static void strace_item(const char *line, struct seq *q, pid_t *pid)
 		}
 	} else if (strncmp(s, "+++ ", 4) == 0 && end - s >= 8 && strcmp(end - 4, " +++") == 0) {
 		body = s + 4;
-		n = 0;
-		if (sscanf(body, "killed by %31[A-Z0-9+-] +++%n", sig, &n) == 1 && body + n == end) {
+		if (whole(body, end, "killed by %31[A-Z0-9+-] +++%n", sig))
 			seq_add(q, "killed %s", sig);
-			return;
-		}
-		n = 0;
-		if (sscanf(body, "killed by %31[A-Z0-9+-] (core dumped) +++%n", sig, &n) == 1 &&
-		    body + n == end) {
+		else if (whole(body, end, "killed by %31[A-Z0-9+-] (core dumped) +++%n", sig))
 			seq_add(q, "killed %s (core dumped)", sig);
-			return;
-		}
-		n = 0;
-		if (sscanf(body, "exited with %d +++%n", &code, &n) == 1 && body + n == end) {
+		else if (whole(body, end, "exited with %d +++%n", &code))
 			seq_add(q, "exited %d", code);
-			return;
-		}
+		else
+			seq_add(q, "other: %.80s", line);
+		return;
 	}
 	seq_add(q, "other: %.80s", line);
+}
+
+/* The next line of *text (it must end in a newline) into line, without its
+ * newline; *text moves past it.  from: whose output it is. */
+static void take_line(const char **text, char *line, size_t size, const char *from)
+{
+	const char *nl = strchr(*text, '\n');
+	size_t len;
+
+	ck_assert_msg(nl, "unterminated last line from %s: %s", from, *text);
+	len = (size_t)(nl - *text);
+	ck_assert_msg(len < size, "line too long from %s: %.*s", from, (int)len, *text);
+	memcpy(line, *text, len);
+	line[len] = '\0';
+	*text = nl + 1;
 }
 
 /* All of strace's output; every line must be about target. */
@@ -246,17 +261,10 @@ static void strace_sequence(const char *text, pid_t target, struct seq *q)
 {
 	memset(q, 0, sizeof(*q));
 	while (*text) {
-		const char *nl = strchr(text, '\n');
 		char line[512];
-		size_t len;
 		pid_t pid;
 
-		ck_assert_msg(nl, "unterminated last line from strace: %s", text);
-		len = (size_t)(nl - text);
-		ck_assert_msg(len < sizeof(line), "line too long from strace: %.*s", (int)len, text);
-		memcpy(line, text, len);
-		line[len] = '\0';
-		text = nl + 1;
+		take_line(&text, line, sizeof(line), "strace");
 		strace_item(line, q, &pid);
 		ck_assert_msg(pid == target, "strace line not about %d: %s", (int)target, line);
 	}
@@ -308,16 +316,9 @@ static void watch_sequence(const char *text, pid_t target, struct seq *q)
 
 	memset(q, 0, sizeof(*q));
 	while (*text) {
-		const char *nl = strchr(text, '\n');
 		char line[1024];
-		size_t len;
 
-		ck_assert_msg(nl, "unterminated last line from seize-watch: %s", text);
-		len = (size_t)(nl - text);
-		ck_assert_msg(len < sizeof(line), "line too long: %.*s", (int)len, text);
-		memcpy(line, text, len);
-		line[len] = '\0';
-		text = nl + 1;
+		take_line(&text, line, sizeof(line), "seize-watch");
 		watch_item(line, target, first, q);
 		first = false;
 	}

@@ -158,6 +158,21 @@ static pid_t start(void (*fn)(void *), unsigned int options, bool stop)
 	return pid;
 }
 
+/* The pages mapped (map_pages), then a stopped write_then_pause tracee
+ * (which inherits them); end_with_pages() reaps it and unmaps them. */
+static pid_t start_with_pages(void)
+{
+	map_pages();
+	return start(write_then_pause, 0, true);
+}
+
+static void end_with_pages(pid_t pid)
+{
+	tst_reap(pid);
+	munmap(pages, page);
+	munmap(pages + 2 * page, page);
+}
+
 /* Resume to syscall-stops until the entry of nr; its info in *info. */
 static void to_entry(pid_t pid, long nr, struct seize_syscall_info *info)
 {
@@ -364,8 +379,7 @@ START_TEST(partial_read_stops_at_unmapped_page)
 	pid_t pid;
 	size_t i;
 
-	map_pages();
-	pid = start(write_then_pause, 0, true);
+	pid = start_with_pages();
 	for (i = 0; i < NPATHS(read_paths); i++) {
 		char got[16];
 		unsigned int f = read_paths[i];
@@ -391,9 +405,7 @@ START_TEST(partial_read_stops_at_unmapped_page)
 		ck_assert_int_eq(seize_write_mem(pid, addr_of(pages + page), out, sizeof(out),
 						 write_paths[i]), -EFAULT);
 	}
-	tst_reap(pid);
-	munmap(pages, page);
-	munmap(pages + 2 * page, page);
+	end_with_pages(pid);
 }
 END_TEST
 
@@ -402,8 +414,7 @@ START_TEST(prot_none_is_read_by_the_forced_paths)
 	pid_t pid;
 	char got[8];
 
-	map_pages();
-	pid = start(write_then_pause, 0, true);
+	pid = start_with_pages();
 	/* process_vm_readv is refused the page (EFAULT); the chain goes on to
 	 * /proc/PID/mem, which reads it by force, as PEEKDATA does. */
 	ck_assert_int_eq(seize_read_mem(pid, addr_of(pages + 2 * page), got, sizeof(got), 0),
@@ -413,9 +424,7 @@ START_TEST(prot_none_is_read_by_the_forced_paths)
 	ck_assert_int_eq(seize_read_mem(pid, addr_of(pages + 2 * page), got, sizeof(got),
 					SEIZE_MEM_NO_VM_READV | SEIZE_MEM_NO_PROC_MEM), sizeof(got));
 	ck_assert_int_eq(memcmp(got, "pppppppp", 8), 0);
-	tst_reap(pid);
-	munmap(pages, page);
-	munmap(pages + 2 * page, page);
+	end_with_pages(pid);
 }
 END_TEST
 
@@ -424,8 +433,7 @@ START_TEST(read_string_each_path)
 	pid_t pid;
 	size_t i;
 
-	map_pages();
-	pid = start(write_then_pause, 0, true);
+	pid = start_with_pages();
 	for (i = 0; i < NPATHS(read_paths); i++) {
 		unsigned int f = read_paths[i];
 		char buf[64];
@@ -465,9 +473,7 @@ START_TEST(read_string_each_path)
 				 -EFAULT);
 		ck_assert_str_eq(buf, "");
 	}
-	tst_reap(pid);
-	munmap(pages, page);
-	munmap(pages + 2 * page, page);
+	end_with_pages(pid);
 }
 END_TEST
 

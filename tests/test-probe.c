@@ -235,16 +235,6 @@ END_TEST
 
 /* ---- seize_explain_attach ------------------------------------------------ */
 
-/* The explanation of (tid, error), checked against the expected sentence. */
-static void expect(pid_t tid, int error, const char *want)
-{
-	char buf[256];
-	int ret = seize_explain_attach(tid, error, buf, sizeof(buf));
-
-	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(ret, (int)strlen(want));
-}
-
 START_TEST(test_explain_invalid_args)
 {
 	char buf[64];
@@ -258,8 +248,8 @@ END_TEST
 
 START_TEST(test_explain_bad_tid)
 {
-	expect(0, -EINVAL, "0 is not a valid process id");
-	expect(-1, -EINVAL, "-1 is not a valid process id");
+	tst_expect_explanation(0, -EINVAL, "0 is not a valid process id");
+	tst_expect_explanation(-1, -EINVAL, "-1 is not a valid process id");
 	ck_assert_int_eq(seize_attach(0, 0), -EINVAL);
 }
 END_TEST
@@ -285,7 +275,7 @@ START_TEST(test_explain_nonexistent)
 	ck_assert_int_eq(waitpid(gone, NULL, 0), gone);	/* its pid is now free */
 	ck_assert_int_eq(seize_attach(gone, 0), -ESRCH);
 	snprintf(want, sizeof(want), "process %d does not exist", (int)gone);
-	expect(gone, -ESRCH, want);
+	tst_expect_explanation(gone, -ESRCH, want);
 }
 END_TEST
 
@@ -364,7 +354,7 @@ START_TEST(test_explain_self)
 	ck_assert_int_eq(ret, -EPERM);
 	snprintf(want, sizeof(want), "process %d is this process itself; a process cannot trace itself",
 		 (int)getpid());
-	expect(getpid(), ret, want);
+	tst_expect_explanation(getpid(), ret, want);
 }
 END_TEST
 
@@ -387,7 +377,8 @@ START_TEST(test_explain_kthread)
 			flags = 0;
 	}
 	if (flags & PF_KTHREAD)
-		expect(2, -EPERM, "process 2 is a kernel thread, which cannot be traced");
+		tst_expect_explanation(2, -EPERM,
+				       "process 2 is a kernel thread, which cannot be traced");
 }
 END_TEST
 
@@ -467,9 +458,9 @@ START_TEST(test_explain_fallback)
 
 	/* Not traced, ours, alive: nothing to name but the error itself. */
 	snprintf(want, sizeof(want), "attaching to process %d failed: Input/output error", (int)pauser);
-	expect(pauser, -EIO, want);
+	tst_expect_explanation(pauser, -EIO, want);
 	snprintf(want, sizeof(want), "attaching to process %d failed: errno 4095", (int)pauser);
-	expect(pauser, -4095, want);
+	tst_expect_explanation(pauser, -4095, want);
 	tst_reap(pauser);
 }
 END_TEST

@@ -44,6 +44,14 @@ static void expect_event(pid_t tid, enum seize_event_type type, int sig, struct 
 		      seize_event_type_name(type), sig, seize_event_name(ev), ev->sig, ev->status);
 }
 
+/* The stop came with its siginfo: signal signo, si_code code. */
+static void expect_siginfo(const struct seize_event *ev, int signo, int code)
+{
+	ck_assert(ev->has_siginfo);
+	ck_assert_int_eq(ev->siginfo.si_signo, signo);
+	ck_assert_int_eq(ev->siginfo.si_code, code);
+}
+
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -64,15 +72,59 @@ static void loop_getppid(void *arg)
 		getppid();
 }
 
+/* A child in pause() (body NULL) or running body, attached. */
+static pid_t traced(void (*body)(void *))
+{
+	pid_t tracee = body ? tst_fork(body, NULL) : tst_fork_pauser();
+
+	attach(tracee, 0);
+	return tracee;
+}
+
+/* The same, attached once asleep (its handler in place, its state settled). */
+static pid_t traced_asleep(void (*body)(void *))
+{
+	pid_t tracee = body ? tst_fork(body, NULL) : tst_fork_pauser();
+
+	tst_wait_state(tracee, "S", BOUND_MS);
+	attach(tracee, 0);
+	return tracee;
+}
+
+/* kill(sig) and the event of that sig it makes (of type). */
+static void kill_and_expect(pid_t tid, int sig, enum seize_event_type type, struct seize_event *ev)
+{
+	tst_kill(tid, sig);
+	expect_event(tid, type, sig, ev);
+}
+
+/* kill(sig), its signal-delivery-stop, and a CONT that delivers it. */
+static void send_and_deliver(pid_t tid, int sig)
+{
+	struct seize_event ev;
+
+	kill_and_expect(tid, sig, SEIZE_EVENT_SIGNAL, &ev);
+	ck_assert_int_eq(seize_cont(tid, sig), 0);
+}
+
+/* A request on a child that is not traced: -ESRCH; on a pid no thread has
+ * (bad): -EINVAL. */
+static void untraced_is_esrch(int (*request)(pid_t), pid_t bad)
+{
+	pid_t child = tst_fork_pauser();
+
+	ck_assert_int_eq(request(child), -ESRCH);
+	ck_assert_int_eq(request(bad), -EINVAL);
+	tst_reap(child);
+}
+
 /* ---- seize_attach ---- */
 
 START_TEST(attach_leaves_tracee_running)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = traced_asleep(NULL);
 	struct seize_event ev;
 
-	tst_wait_state(tracee, "S", BOUND_MS);
-	attach(tracee, 0);
 	ck_assert_int_eq(tst_tracer_pid(tracee), getpid());
 	/* No stop, no signal: SEIZE neither traps nor signals. */
 	ck_assert_int_eq(seize_wait(tracee, &ev, SEIZE_WAIT_NOHANG), 0);
@@ -99,9 +151,8 @@ END_TEST
 
 START_TEST(attach_twice_is_eperm)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = traced(NULL);
 
-	attach(tracee, 0);
 	ck_assert_int_eq(seize_attach(tracee, 0), -EPERM);
 	tst_reap(tracee);
 }
@@ -124,11 +175,10 @@ END_TEST
 
 START_TEST(attach_adds_tracesysgood)
 {
-	pid_t tracee = tst_fork(loop_getppid, NULL);
+	pid_t tracee = traced(loop_getppid);
 	struct seize_event ev;
 	int i;
 
-	attach(tracee, 0);
 	interrupt_and_trap(tracee);
 	for (i = 0; i < 4; i++) {
 		ck_assert_int_eq(seize_syscall(tracee, 0), 0);
@@ -144,16 +194,13 @@ END_TEST
 
 START_TEST(interrupt_running_traps)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = traced(NULL);
 	struct seize_event ev;
 
-	attach(tracee, 0);
 	ck_assert_int_eq(seize_interrupt(tracee), 0);
 	expect_event(tracee, SEIZE_EVENT_STOP, SIGTRAP, &ev);
 	ck_assert(!ev.group_stop);
-	ck_assert(ev.has_siginfo);
-	ck_assert_int_eq(ev.siginfo.si_signo, SIGTRAP);
-	ck_assert_int_eq(ev.siginfo.si_code, SIGTRAP | (PTRACE_EVENT_STOP << 8));
+	expect_siginfo(&ev, SIGTRAP, SIGTRAP | (PTRACE_EVENT_STOP << 8));
 	ck_assert_str_eq(seize_event_name(&ev), "trap");
 	tst_wait_state(tracee, "t", BOUND_MS);
 	ck_assert_int_eq(seize_cont(tracee, 0), 0);
@@ -164,11 +211,7 @@ END_TEST
 
 START_TEST(interrupt_untraced_is_esrch)
 {
-	pid_t child = tst_fork_pauser();
-
-	ck_assert_int_eq(seize_interrupt(child), -ESRCH);
-	ck_assert_int_eq(seize_interrupt(0), -EINVAL);
-	tst_reap(child);
+	untraced_is_esrch(seize_interrupt, 0);
 }
 END_TEST
 
@@ -176,20 +219,14 @@ END_TEST
 
 START_TEST(listen_untraced_is_esrch)
 {
-	pid_t child = tst_fork_pauser();
-
-	ck_assert_int_eq(seize_listen(child), -ESRCH);
-	ck_assert_int_eq(seize_listen(-5), -EINVAL);
-	tst_reap(child);
+	untraced_is_esrch(seize_listen, -5);
 }
 END_TEST
 
 START_TEST(listen_running_is_esrch)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = traced_asleep(NULL);
 
-	tst_wait_state(tracee, "S", BOUND_MS);
-	attach(tracee, 0);
 	ck_assert_int_eq(seize_listen(tracee), -ESRCH);
 	ck_assert_int_eq(tst_proc_state(tracee), 'S');
 	tst_reap(tracee);
@@ -198,16 +235,13 @@ END_TEST
 
 START_TEST(listen_at_signal_delivery_is_eio)
 {
-	pid_t tracee = tst_fork(pause_with_handler, NULL);
+	/* The handler must be in place before the signal is sent. */
+	pid_t tracee = traced_asleep(pause_with_handler);
 	struct seize_event ev;
 
-	/* The handler must be in place before the signal is sent. */
-	tst_wait_state(tracee, "S", BOUND_MS);
-	attach(tracee, 0);
 	interrupt_and_trap(tracee);
 	ck_assert_int_eq(seize_cont(tracee, 0), 0);
-	tst_kill(tracee, SIGUSR1);
-	expect_event(tracee, SEIZE_EVENT_SIGNAL, SIGUSR1, &ev);
+	kill_and_expect(tracee, SIGUSR1, SEIZE_EVENT_SIGNAL, &ev);
 	ck_assert_int_eq(seize_listen(tracee), -EIO);
 	/* Still at its signal-delivery-stop, so it can be resumed as usual. */
 	ck_assert_int_eq(seize_cont(tracee, SIGUSR1), 0);
@@ -220,9 +254,8 @@ END_TEST
 
 START_TEST(cont_invalid_signal_is_eio)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = traced(NULL);
 
-	attach(tracee, 0);
 	interrupt_and_trap(tracee);
 	ck_assert_int_eq(seize_cont(tracee, 200), -EIO);
 	ck_assert_int_eq(seize_cont(tracee, -1), -EIO);
@@ -238,9 +271,8 @@ END_TEST
 
 START_TEST(resume_running_is_esrch)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = traced(NULL);
 
-	attach(tracee, 0);
 	ck_assert_int_eq(seize_cont(tracee, 0), -ESRCH);
 	ck_assert_int_eq(seize_syscall(tracee, 0), -ESRCH);
 	ck_assert_int_eq(seize_detach(tracee, 0), -ESRCH);
@@ -251,9 +283,8 @@ END_TEST
 
 START_TEST(detach_leaves_running)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = traced(NULL);
 
-	attach(tracee, 0);
 	interrupt_and_trap(tracee);
 	ck_assert_int_eq(seize_detach(tracee, 0), 0);
 	ck_assert_int_eq(tst_tracer_pid(tracee), 0);
@@ -265,12 +296,10 @@ END_TEST
 
 START_TEST(reaped_tracee_is_esrch)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = traced(NULL);
 	struct seize_event ev;
 
-	attach(tracee, 0);
-	tst_kill(tracee, SIGKILL);
-	expect_event(tracee, SEIZE_EVENT_KILLED, SIGKILL, &ev);
+	kill_and_expect(tracee, SIGKILL, SEIZE_EVENT_KILLED, &ev);
 	ck_assert(!ev.core_dumped);
 	ck_assert_int_eq(seize_interrupt(tracee), -ESRCH);
 	ck_assert_int_eq(seize_listen(tracee), -ESRCH);
@@ -305,10 +334,9 @@ END_TEST
 
 START_TEST(wait_returns_eintr)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = traced(NULL);
 	struct seize_event ev;
 
-	attach(tracee, 0);
 	tst_arm(50);	/* a SIGALRM without SA_RESTART */
 	ck_assert_int_eq(seize_wait(tracee, &ev, 0), -EINTR);
 	/* Nothing was consumed: the tracee is untouched and still ours. */
@@ -337,16 +365,11 @@ END_TEST
 
 START_TEST(signal_delivery_has_sender)
 {
-	pid_t tracee = tst_fork(pause_with_handler, NULL);
+	pid_t tracee = traced_asleep(pause_with_handler);
 	struct seize_event ev;
 
-	tst_wait_state(tracee, "S", BOUND_MS);
-	attach(tracee, 0);
-	tst_kill(tracee, SIGUSR1);
-	expect_event(tracee, SEIZE_EVENT_SIGNAL, SIGUSR1, &ev);
-	ck_assert(ev.has_siginfo);
-	ck_assert_int_eq(ev.siginfo.si_signo, SIGUSR1);
-	ck_assert_int_eq(ev.siginfo.si_code, SI_USER);
+	kill_and_expect(tracee, SIGUSR1, SEIZE_EVENT_SIGNAL, &ev);
+	expect_siginfo(&ev, SIGUSR1, SI_USER);
 	ck_assert_int_eq(ev.siginfo.si_pid, getpid());
 	ck_assert_int_eq(ev.siginfo.si_uid, getuid());
 	ck_assert_int_eq(seize_cont(tracee, 0), 0);
@@ -363,9 +386,7 @@ START_TEST(exit_and_kill_are_decoded)
 	attach(victim, 0);
 	/* SIGTERM with no handler: delivered, it kills; the exit event's msg
 	 * is the wait status to come. */
-	tst_kill(quitter, SIGTERM);
-	expect_event(quitter, SEIZE_EVENT_SIGNAL, SIGTERM, &ev);
-	ck_assert_int_eq(seize_cont(quitter, SIGTERM), 0);
+	send_and_deliver(quitter, SIGTERM);
 	/* Under valgrind the tracee's own handler catches SIGTERM and raises
 	 * it again: deliver every repeat until the exit comes. */
 	while (tst_wait_event(quitter, &ev, BOUND_MS) == quitter && ev.type == SEIZE_EVENT_SIGNAL &&
@@ -376,8 +397,7 @@ START_TEST(exit_and_kill_are_decoded)
 	ck_assert_int_eq(seize_cont(quitter, 0), 0);
 	expect_event(quitter, SEIZE_EVENT_KILLED, SIGTERM, &ev);
 
-	tst_kill(victim, SIGKILL);
-	expect_event(victim, SEIZE_EVENT_KILLED, SIGKILL, &ev);
+	kill_and_expect(victim, SIGKILL, SEIZE_EVENT_KILLED, &ev);
 }
 END_TEST
 
@@ -475,9 +495,7 @@ START_TEST(listen_keeps_group_stop_for_real_parent)
 	ck_assert_int_eq(seize_cont(m.target, 0), 0);
 
 	for (round = 0; round < 2; round++) {
-		tst_kill(m.target, SIGSTOP);
-		expect_event(m.target, SEIZE_EVENT_SIGNAL, SIGSTOP, &ev);
-		ck_assert_int_eq(seize_cont(m.target, SIGSTOP), 0);
+		send_and_deliver(m.target, SIGSTOP);
 		expect_event(m.target, SEIZE_EVENT_STOP, SIGSTOP, &ev);
 		ck_assert(ev.group_stop);
 		ck_assert_str_eq(seize_event_name(&ev), "group-stop");
@@ -504,13 +522,10 @@ END_TEST
 
 START_TEST(interrupt_while_listening_retraps)
 {
-	pid_t tracee = tst_fork_pauser();
+	pid_t tracee = traced(NULL);
 	struct seize_event ev;
 
-	attach(tracee, 0);
-	tst_kill(tracee, SIGSTOP);
-	expect_event(tracee, SEIZE_EVENT_SIGNAL, SIGSTOP, &ev);
-	ck_assert_int_eq(seize_cont(tracee, SIGSTOP), 0);
+	send_and_deliver(tracee, SIGSTOP);
 	expect_event(tracee, SEIZE_EVENT_STOP, SIGSTOP, &ev);
 	ck_assert_int_eq(seize_listen(tracee), 0);
 	ck_assert_int_eq(seize_listen(tracee), -ESRCH);	/* listening is not stopped */
@@ -523,17 +538,24 @@ START_TEST(interrupt_while_listening_retraps)
 }
 END_TEST
 
-START_TEST(attach_to_stopped_reports_group_stop)
+/* A child stopped by SIGSTOP, attached, and its first stop read into ev:
+ * with no interrupt, seizing a stopped task makes it report its group-stop. */
+static pid_t traced_stopped(struct seize_event *ev)
 {
 	pid_t tracee = start_stopped_pauser();
-	struct seize_event ev;
 
 	attach(tracee, 0);
-	/* No interrupt: seizing a stopped task makes it report its group-stop. */
-	expect_event(tracee, SEIZE_EVENT_STOP, SIGSTOP, &ev);
+	expect_event(tracee, SEIZE_EVENT_STOP, SIGSTOP, ev);
+	return tracee;
+}
+
+START_TEST(attach_to_stopped_reports_group_stop)
+{
+	struct seize_event ev;
+	pid_t tracee = traced_stopped(&ev);
+
 	ck_assert(ev.group_stop);
-	ck_assert(ev.has_siginfo);
-	ck_assert_int_eq(ev.siginfo.si_code, SIGSTOP | (PTRACE_EVENT_STOP << 8));
+	expect_siginfo(&ev, SIGSTOP, SIGSTOP | (PTRACE_EVENT_STOP << 8));
 	ck_assert_int_eq(seize_listen(tracee), 0);
 
 	/* Detach needs a ptrace-stop: interrupt the listener first.  It goes
@@ -549,11 +571,9 @@ END_TEST
 
 START_TEST(cont_from_group_stop_runs_then_stops_on_detach)
 {
-	pid_t tracee = start_stopped_pauser();
 	struct seize_event ev;
+	pid_t tracee = traced_stopped(&ev);
 
-	attach(tracee, 0);
-	expect_event(tracee, SEIZE_EVENT_STOP, SIGSTOP, &ev);
 	/* test-seize: CONT runs a group-stopped tracee... */
 	ck_assert_int_eq(seize_cont(tracee, 0), 0);
 	tst_wait_state(tracee, "S", BOUND_MS);

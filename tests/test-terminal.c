@@ -405,6 +405,30 @@ static void expect_job_stopped(struct term *t, const char *command_end, const ch
 	expect(t, PROMPT);
 }
 
+/* Ctrl-Z: the foreground job whose command ends so is told of as
+ * "Stopped", noted as what. */
+static void ctrl_z(struct term *t, const char *command_end, const char *what)
+{
+	type(t, "\x1a");
+	expect_job_stopped(t, command_end, what, "Stopped");
+}
+
+/* fg: bash echoes the job's command (echo), and the job has the terminal. */
+static void fg(struct term *t, const char *echo)
+{
+	command(t, "fg");
+	expect(t, echo);
+	wait_foreground_job(t);
+}
+
+/* Ctrl-C, then the prompt: $?. */
+static int ctrl_c(struct term *t)
+{
+	type(t, "\x03");
+	expect(t, PROMPT);
+	return exit_status(t);
+}
+
 /* sleep 100: Ctrl-Z, bg, fg, Ctrl-C. */
 static void sleep_job(struct term *t)
 {
@@ -417,18 +441,13 @@ static void sleep_job(struct term *t)
 	prefixed_command(t, "sleep 100");
 	wait_foreground_job(t);
 	wait_job(t, "sleep", "S");
-	type(t, "\x1a");
-	expect_job_stopped(t, "sleep 100", "Ctrl-Z", "Stopped");
+	ctrl_z(t, "sleep 100", "Ctrl-Z");
 	command(t, "bg");
 	expect(t, "\\[1\\]\\+ [^\r]*sleep 100 &\r\n" PROMPT);
 	wait_job(t, "sleep", "S");
-	command(t, "fg");
-	expect(t, "sleep 100\r\n");
-	wait_foreground_job(t);
+	fg(t, "sleep 100\r\n");
 	wait_job(t, "sleep", "S");
-	type(t, "\x03");
-	expect(t, PROMPT);
-	rc = exit_status(t);
+	rc = ctrl_c(t);
 	note_rc(t, "Ctrl-C", rc);
 	ck_assert_int_eq(rc, 130);
 	expect_log(t, events);
@@ -445,17 +464,25 @@ static void pipeline_job(struct term *t)
 	wait_foreground_job(t);
 	wait_job(t, "sleep", "S");
 	wait_proc(t, "cat", "S", 0);
-	type(t, "\x1a");
-	expect_job_stopped(t, "sleep 100 \\| cat", "Ctrl-Z", "Stopped");
-	command(t, "fg");
-	expect(t, "sleep 100 \\| cat\r\n");
-	wait_foreground_job(t);
+	ctrl_z(t, "sleep 100 \\| cat", "Ctrl-Z");
+	fg(t, "sleep 100 \\| cat\r\n");
 	wait_job(t, "sleep", "S");
 	wait_proc(t, "cat", "S", 0);
-	type(t, "\x03");
-	expect(t, PROMPT);
-	ck_assert_int_eq(exit_status(t), 130);
+	ck_assert_int_eq(ctrl_c(t), 130);
 	expect_log(t, events);
+}
+
+/* A background job (command; name: its process) stops at the terminal, and
+ * bash tells of it (as in expect_job_stopped) before its next prompt: the
+ * one after "[1] PID", or if the stop came later, the one after an empty
+ * line typed here. */
+static void background_stop(struct term *t, const char *command, const char *name,
+			    const char *command_end, const char *what, const char *want)
+{
+	prefixed_command(t, "%s", command);
+	wait_job(t, name, "Tt");
+	type(t, "\r");
+	expect_job_stopped(t, command_end, what, want);
 }
 
 /* cat & reads the terminal: SIGTTIN; fg, a line, Ctrl-D. */
@@ -465,15 +492,8 @@ static void background_reader(struct term *t)
 		"signal SIGTTIN", "group-stop SIGTTIN", "continued", "~signal SIGCONT",
 		"exited 0", NULL,
 	};
-	prefixed_command(t, "cat &");
-	wait_job(t, "cat", "Tt");
-	/* bash tells of the stop before its next prompt: the one after
-	 * "[1] PID", or if the stop came later, the one after this line. */
-	type(t, "\r");
-	expect_job_stopped(t, "cat", "cat &", "Stopped (tty input)");
-	command(t, "fg");
-	expect(t, "cat\r\n");
-	wait_foreground_job(t);
+	background_stop(t, "cat &", "cat", "cat", "cat &", "Stopped (tty input)");
+	fg(t, "cat\r\n");
 	wait_job(t, "cat", "S");
 	type(t, "hel""lo\r");
 	expect(t, "hello\r\nhello\r\n");
@@ -492,10 +512,8 @@ static void background_writer(struct term *t)
 	};
 	command(t, "stty tostop");
 	expect(t, PROMPT);
-	prefixed_command(t, "sh -c 'echo writ\"\"ten' &");
-	wait_job(t, "sh", "Tt");
-	type(t, "\r");
-	expect_job_stopped(t, "ten'", "writer &", "Stopped (tty output)");
+	background_stop(t, "sh -c 'echo writ\"\"ten' &", "sh", "ten'", "writer &",
+			"Stopped (tty output)");
 	command(t, "fg");
 	expect(t, "\r\nwritten\r\n" PROMPT);
 	ck_assert_int_eq(exit_status(t), 0);
@@ -522,8 +540,7 @@ static void full_screen(struct term *t)
 	expect(t, "row-23");
 	wait_foreground_job(t);
 	wait_job(t, "less", "S");
-	type(t, "\x1a");
-	expect_job_stopped(t, "FILE", "less Ctrl-Z", "Stopped");
+	ctrl_z(t, "FILE", "less Ctrl-Z");
 	command(t, "fg");
 	/* Redrawn: the screen's rows again. */
 	expect(t, "row-01");

@@ -48,15 +48,6 @@ static void comm_of(pid_t pid, char *buf, size_t size)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-static void expect_explanation(pid_t pid, int error, const char *want)
-{
-	char buf[256];
-	int ret = seize_explain_attach(pid, error, buf, sizeof(buf));
-
-	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(ret, (int)strlen(want));
-}
-
 /* ---- 1. attach to a running multi-thread process ----------------------------- */
 
 START_TEST(attach_running_16_threads)
@@ -102,7 +93,7 @@ START_TEST(refuse_missing_pid)
 	ck_assert_int_eq(waitpid(gone, NULL, 0), gone);
 	ck_assert_int_eq(seize_tracer_attach(t, gone), -ESRCH);
 	snprintf(want, sizeof(want), "process %d does not exist", (int)gone);
-	expect_explanation(gone, -ESRCH, want);
+	tst_expect_explanation(gone, -ESRCH, want);
 	expect_nothing_kept(t, 0);
 }
 END_TEST
@@ -115,7 +106,7 @@ START_TEST(refuse_self)
 	ck_assert_int_eq(seize_tracer_attach(t, getpid()), -EPERM);
 	snprintf(want, sizeof(want), "process %d is this process itself; a process cannot trace itself",
 		 (int)getpid());
-	expect_explanation(getpid(), -EPERM, want);
+	tst_expect_explanation(getpid(), -EPERM, want);
 	ck_assert_int_eq(tst_tracer_pid(getpid()), 0);
 	expect_nothing_kept(t, 0);
 }
@@ -160,7 +151,7 @@ START_TEST(refuse_already_traced)
 	comm_of(helper, comm, sizeof(comm));
 	snprintf(want, sizeof(want), "process %d is already traced by %d (%s)", (int)target,
 		 (int)helper, comm);
-	expect_explanation(target, -EPERM, want);
+	tst_expect_explanation(target, -EPERM, want);
 	ck_assert_int_eq(tst_tracer_pid(target), helper);
 	expect_nothing_kept(t, 0);
 
@@ -186,7 +177,7 @@ START_TEST(refuse_zombie)
 	ck_assert_int_eq(seize_tracer_attach(t, zombie), -EPERM);
 	snprintf(want, sizeof(want),
 		 "process %d is a zombie (it has exited; its parent has not reaped it)", (int)zombie);
-	expect_explanation(zombie, -EPERM, want);
+	tst_expect_explanation(zombie, -EPERM, want);
 	ck_assert_int_eq(tst_tracer_pid(zombie), 0);
 	expect_nothing_kept(t, 0);
 	ck_assert_int_eq(waitpid(zombie, NULL, 0), zombie);
@@ -205,7 +196,7 @@ START_TEST(refuse_twice)
 	comm_of(getpid(), comm, sizeof(comm));
 	snprintf(want, sizeof(want), "process %d is already traced by %d (%s)", (int)pid,
 		 (int)getpid(), comm);
-	expect_explanation(pid, -EALREADY, want);
+	tst_expect_explanation(pid, -EALREADY, want);
 	ck_assert_int_eq(tst_tracer_pid(pid), getpid());
 	ck_assert_int_eq(tst_proc_state(pid), 'S');
 	/* The first attach stands, alone. */
@@ -224,8 +215,8 @@ START_TEST(refuse_invalid_pid)
 	ck_assert_int_eq(seize_tracer_attach(t, -1), -EINVAL);
 	ck_assert_int_eq(seize_tracer_attach(t, -getpid()), -EINVAL);
 	ck_assert_int_eq(seize_tracer_attach(NULL, getpid()), -EINVAL);
-	expect_explanation(0, -EINVAL, "0 is not a valid process id");
-	expect_explanation(-1, -EINVAL, "-1 is not a valid process id");
+	tst_expect_explanation(0, -EINVAL, "0 is not a valid process id");
+	tst_expect_explanation(-1, -EINVAL, "-1 is not a valid process id");
 	expect_nothing_kept(t, 0);
 }
 END_TEST

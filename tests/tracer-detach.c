@@ -99,10 +99,8 @@ END_TEST
 START_TEST(detach_running)
 {
 	pid_t pid = tst_fork_pauser();
-	struct seize_tracer *t = new_tracer(0);
+	struct seize_tracer *t = new_tracer_of(pid);
 
-	tst_wait_state(pid, "S", BOUND_MS);
-	ck_assert_int_eq(seize_tracer_attach(t, pid), 0);
 	expect_detached(t, pid);
 	tst_wait_state(pid, "SR", BOUND_MS);
 	ck_assert_msg(rec_count(SEIZE_TRACER_GROUP_STOP, 0, ANY_SIG) == 0 &&
@@ -172,11 +170,9 @@ END_TEST
 START_TEST(detach_listening)
 {
 	pid_t pid = tst_fork_pauser();
-	struct seize_tracer *t = new_tracer(0);
+	struct seize_tracer *t = new_tracer_of(pid);
 	siginfo_t si;
 
-	tst_wait_state(pid, "S", BOUND_MS);
-	ck_assert_int_eq(seize_tracer_attach(t, pid), 0);
 	tst_kill(pid, SIGSTOP);
 	rec_await(t, SEIZE_TRACER_GROUP_STOP, pid, SIGSTOP);
 	rec_settle(t, pid, "t");
@@ -255,8 +251,7 @@ START_TEST(tracer_killed_while_running)
 	int usr1[2], report[2];
 	pid_t target, tracer;
 
-	tst_pipe(usr1);
-	target = start_target(0, usr1[1], false);
+	target = start_usr1_target(0, usr1, false);
 	tst_wait_state(target, "S", BOUND_MS);
 	tracer = remote_start(target, false, report);
 

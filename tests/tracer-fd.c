@@ -50,8 +50,7 @@ static void event_fd_case(bool ignore_sigchld)
 	pid_t pid;
 
 	ck_assert_int_eq(sigaction(SIGCHLD, &sa, &old), 0);
-	tst_pipe(usr1);
-	pid = start_target(0, usr1[1], false);
+	pid = start_usr1_target(0, usr1, false);
 	t = new_tracer_of(pid);
 	fd = seize_tracer_fd(t);
 	ck_assert_int_ge(fd, 0);

@@ -42,7 +42,7 @@
 
 struct forker {
 	int go;		/* read end: one byte starts it */
-	int report;	/* write end: the child's pid */
+	int report;	/* write end: the child's pid (an execer's: its thread's tid) */
 	bool use_vfork;
 	bool exec;	/* the child execs /bin/true (exit 0), else _exit(7) */
 };
@@ -119,6 +119,14 @@ static void forker_end(struct seize_tracer *t, int go[2], int report[2])
 	tst_close_pipe(report);
 }
 
+/* Records first, then second, then last came, in that order (indices; -1: none);
+ * who and id: whose records, for a failure. */
+static void expect_order(int first, int second, int last, const char *who, pid_t id)
+{
+	ck_assert_msg(first >= 0 && second > first && last > second, "%s %d; events: %s", who,
+		      (int)id, recs_text());
+}
+
 static void follow_one(bool use_vfork, bool exec)
 {
 	struct forker a = { .use_vfork = use_vfork, .exec = exec };
@@ -133,8 +141,7 @@ static void follow_one(bool use_vfork, bool exec)
 
 	born = rec_find(0, SEIZE_TRACER_NEW_CHILD, child, ANY_SIG);
 	died = rec_find(0, SEIZE_TRACER_EXITED, child, ANY_SIG);
-	ck_assert_msg(born >= 0 && died > born && done > died, "child %d; events: %s", (int)child,
-		      recs_text());
+	expect_order(born, died, done, "child", child);
 	ck_assert_int_eq(recs[born].parent, pid);
 	ck_assert_int_eq(recs[born].tid, child);
 	ck_assert_int_eq(recs[died].exit_code, child_code);
@@ -230,14 +237,10 @@ END_TEST
 
 /* ---- 5. exec from a thread that is not the leader ------------------------------ */
 
-struct execer {
-	int go;		/* read end */
-	int report;	/* write end: the thread's tid */
-};
-
+/* An execer is a forker (go and report only) whose thread reports its tid. */
 static void *exec_thread(void *arg)
 {
-	const struct execer *a = arg;
+	const struct forker *a = arg;
 	pid_t tid = (pid_t)syscall(SYS_gettid);
 
 	tst_write_or_die(a->report, &tid, sizeof(tid));
@@ -250,7 +253,7 @@ static void execer_main(void *arg)
 	pthread_t th;
 	char c;
 
-	if (read(((const struct execer *)arg)->go, &c, 1) != 1)
+	if (read(((const struct forker *)arg)->go, &c, 1) != 1)
 		_exit(2);
 	if (pthread_create(&th, NULL, exec_thread, arg) != 0)
 		_exit(3);
@@ -260,28 +263,17 @@ static void execer_main(void *arg)
 
 START_TEST(exec_from_non_leader_thread)
 {
-	struct execer a;
+	struct forker a = { 0 };
 	struct seize_tracer *t;
 	int go[2], report[2], born, exec, done;
 	pid_t pid, thread;
 
-	tst_pipe(go);
-	tst_pipe(report);
-	a.go = go[0];
-	a.report = report[1];
-	pid = tst_fork(execer_main, &a);
-	t = new_tracer(0);
-	ck_assert_int_eq(seize_tracer_attach(t, pid), 0);
-	tst_write_byte(go[1], 'g');
-
-	done = rec_await(t, SEIZE_TRACER_EXITED, pid, ANY_SIG);
-	tst_read_exact(report[0], &thread, sizeof(thread), BOUND_MS);
+	done = run_forker(execer_main, &a, go, report, 0, &t, &pid, &thread);
 	ck_assert_int_ne(thread, pid);
 
 	born = rec_find(0, SEIZE_TRACER_NEW_THREAD, pid, ANY_SIG);
 	exec = rec_find(0, SEIZE_TRACER_EXEC, pid, ANY_SIG);
-	ck_assert_msg(born >= 0 && exec > born && done > exec, "thread %d; events: %s", (int)thread,
-		      recs_text());
+	expect_order(born, exec, done, "thread", thread);
 	ck_assert_int_eq(recs[born].tid, thread);
 	/* The execing thread took the leader's tid. */
 	ck_assert_int_eq(recs[exec].tid, pid);
@@ -290,11 +282,7 @@ START_TEST(exec_from_non_leader_thread)
 	ck_assert_msg(rec_count(SEIZE_TRACER_EXEC, 0, ANY_SIG) == 1 &&
 		      rec_count(SEIZE_TRACER_EXITED, 0, ANY_SIG) == 1 &&
 		      rec_count(SEIZE_TRACER_KILLED, 0, ANY_SIG) == 0, "events: %s", recs_text());
-	expect_counts(t, 0, 0);
-
-	seize_tracer_destroy(t);
-	tst_close_pipe(go);
-	tst_close_pipe(report);
+	forker_end(t, go, report);
 }
 END_TEST
 
@@ -417,6 +405,15 @@ static void book_fail(const char *what, const struct seize_tracer_event *ev)
 			 seize_tracer_event_name(ev->type), (int)ev->pid, (int)ev->tid);
 }
 
+/* A new tracee on the books, unless it is there already (twice: what that is). */
+static void book_add(pid_t tid, const char *twice, const struct seize_tracer_event *ev)
+{
+	if (book_find(tid) >= 0 || book.nlive == 512)
+		book_fail(twice, ev);
+	else
+		book.live[book.nlive++] = tid;
+}
+
 static void book_end(pid_t tid, const struct seize_tracer_event *ev)
 {
 	int i = book_find(tid);
@@ -436,10 +433,7 @@ static void churn_record(struct seize_tracer *t, const struct seize_tracer_event
 	switch (ev->type) {
 	case SEIZE_TRACER_NEW_THREAD:
 		book.new_threads++;
-		if (book_find(ev->tid) >= 0 || book.nlive == 512)
-			book_fail("thread reported twice", ev);
-		else
-			book.live[book.nlive++] = ev->tid;
+		book_add(ev->tid, "thread reported twice", ev);
 		break;
 	case SEIZE_TRACER_THREAD_EXITED:
 		book.thread_exits++;
@@ -449,10 +443,8 @@ static void churn_record(struct seize_tracer *t, const struct seize_tracer_event
 		book.new_children++;
 		if (ev->pid != ev->tid || ev->parent != book.root)
 			book_fail("a child that is not the root's process", ev);
-		else if (book_find(ev->pid) >= 0 || book.nlive == 512)
-			book_fail("child reported twice", ev);
 		else
-			book.live[book.nlive++] = ev->pid;
+			book_add(ev->pid, "child reported twice", ev);
 		break;
 	case SEIZE_TRACER_EXEC:
 		book.execs++;

@@ -123,8 +123,7 @@ START_TEST(sigtstp_to_orphaned_pgrp_stops_nothing)
 	int usr1[2], i;
 	pid_t pid;
 
-	tst_pipe(usr1);
-	pid = start_target(0, usr1[1], true);
+	pid = start_usr1_target(0, usr1, true);
 	/* Leader of its own session and group, whose only member's parent
 	 * (us) is outside the session: an orphaned process group. */
 	ck_assert_int_eq(getsid(pid), pid);
@@ -240,8 +239,7 @@ START_TEST(signal_has_sender)
 	int usr1[2], i;
 	pid_t pid;
 
-	tst_pipe(usr1);
-	pid = start_target(0, usr1[1], false);
+	pid = start_usr1_target(0, usr1, false);
 	t = new_tracer_of(pid);
 
 	tst_kill(pid, SIGUSR1);

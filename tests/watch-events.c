@@ -108,18 +108,37 @@ END_TEST
 
 /* ---- job control through it -------------------------------------------- */
 
+/* A child in pause() (*p), watched by seize-watch --json -p: attached. */
+static struct tst_run *watch_pauser(pid_t *p, struct json_object *o)
+{
+	*p = tst_fork_pauser();
+	return watch_json_pid(*p, o);
+}
+
+/* SIGSTOP to p: it stops, and seize-watch reports its group-stop. */
+static void stop_seen(struct tst_run *r, pid_t p, struct json_object *o)
+{
+	tst_kill(p, SIGSTOP);
+	expect_stopped(p);
+	expect_event(r, "group-stop", p, o);
+	ck_assert_str_eq(json_str(o, "signal"), "SIGSTOP");
+}
+
+/* sig to seize-watch (SIGTERM, or SIGINT with -p): it lets go and exits 0. */
+static void end_watch(struct tst_run *r, int sig)
+{
+	tst_kill(r->pid, sig);
+	ck_assert_int_eq(finish(r), 0);
+}
+
 START_TEST(job_control_twice)
 {
-	pid_t p = tst_fork_pauser();
 	struct json_object o;
-	struct tst_run *r;
+	pid_t p;
+	struct tst_run *r = watch_pauser(&p, &o);
 
-	r = watch_json_pid(p, &o);
 	for (int i = 0; i < 2; i++) {
-		tst_kill(p, SIGSTOP);
-		expect_stopped(p);
-		expect_event(r, "group-stop", p, &o);
-		ck_assert_str_eq(json_str(&o, "signal"), "SIGSTOP");
+		stop_seen(r, p, &o);
 		tst_kill(p, SIGCONT);
 		expect_continued(p);
 		/* The SIGCONT is delivered after the stop ends: wait for both, in
@@ -154,8 +173,7 @@ START_TEST(attach_to_stopped_reports_group_stop)
 	r = watch_json_pid(p, &o);
 	expect_event(r, "group-stop", p, &o);
 	ck_assert_str_eq(json_str(&o, "signal"), "SIGSTOP");
-	tst_kill(r->pid, SIGTERM);
-	ck_assert_int_eq(finish(r), 0);
+	end_watch(r, SIGTERM);
 	tst_wait_state(p, "T", BOUND_MS);
 	ck_assert_int_eq(tracer_pid_of(p), 0);
 	ck_assert_int_eq(count_events(r, "continued", p, NULL, 0), 0);
@@ -166,17 +184,13 @@ END_TEST
 
 START_TEST(sigterm_leaves_stopped_process_stopped)
 {
-	pid_t p = tst_fork_pauser();
 	struct json_object o;
-	struct tst_run *r;
+	pid_t p;
+	struct tst_run *r = watch_pauser(&p, &o);
 
-	r = watch_json_pid(p, &o);
-	tst_kill(p, SIGSTOP);
-	expect_stopped(p);
-	expect_event(r, "group-stop", p, &o);
+	stop_seen(r, p, &o);
 
-	tst_kill(r->pid, SIGTERM);
-	ck_assert_int_eq(finish(r), 0);
+	end_watch(r, SIGTERM);
 	ck_assert_int_eq(count_events(r, "detached", p, NULL, 0), 1);
 	tst_wait_state(p, "T", BOUND_MS);
 	ck_assert_int_eq(tracer_pid_of(p), 0);
@@ -193,14 +207,12 @@ END_TEST
 
 START_TEST(sigterm_leaves_running_process_running)
 {
-	pid_t p = tst_fork_pauser();
 	struct json_object o;
-	struct tst_run *r;
+	pid_t p;
+	struct tst_run *r = watch_pauser(&p, &o);
 	int status;
 
-	r = watch_json_pid(p, &o);
-	tst_kill(r->pid, SIGTERM);
-	ck_assert_int_eq(finish(r), 0);
+	end_watch(r, SIGTERM);
 	ck_assert_int_eq(count_events(r, "detached", p, NULL, 0), 1);
 	ck_assert_int_eq(tracer_pid_of(p), 0);
 	tst_wait_state(p, "S", BOUND_MS);
@@ -239,13 +251,11 @@ END_TEST
 /* With -p, SIGINT detaches (as strace's does) and exits 0. */
 START_TEST(sigint_with_pid_detaches)
 {
-	pid_t p = tst_fork_pauser();
 	struct json_object o;
-	struct tst_run *r;
+	pid_t p;
+	struct tst_run *r = watch_pauser(&p, &o);
 
-	r = watch_json_pid(p, &o);
-	tst_kill(r->pid, SIGINT);
-	ck_assert_int_eq(finish(r), 0);
+	end_watch(r, SIGINT);
 	expect_let_go_running(r, p);
 }
 END_TEST
