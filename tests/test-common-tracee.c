@@ -307,6 +307,13 @@ void mother_start(struct mother *m, pid_t (*start)(void *arg), void *arg)
 	TST_CHECK(m->target > 0, "mother sent pid %d", (int)m->target);
 }
 
+void mother_start_threads(struct mother *m, int nthreads)
+{
+	struct target_spec spec = { .nthreads = nthreads, .usr1 = -1 };
+
+	mother_start(m, start_target_of, &spec);
+}
+
 void mother_order(struct mother *m, char c)
 {
 	tst_write_byte(m->order, c);

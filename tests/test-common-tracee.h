@@ -75,6 +75,8 @@ struct mother {
 /* Fork the mother; she forks the target with start(arg) (in her process,
  * so arg must stay valid until then: tst_fork copies it) and sends its pid. */
 void mother_start(struct mother *m, pid_t (*start)(void *arg), void *arg);
+/* The same with the most common target: nthreads threads in pause(). */
+void mother_start_threads(struct mother *m, int nthreads);
 void mother_order(struct mother *m, char c);
 char mother_reply(struct mother *m);
 /* An order and its reply. */

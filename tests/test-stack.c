@@ -419,59 +419,6 @@ START_TEST(one_thread)
 }
 END_TEST
 
-/* seize-stack and eu-stack: the same names in the same order, every thread. */
-static void compare_eu_stack(bool fp)
-{
-	struct result *res = calloc(1, sizeof(*res));
-	struct listing *ours = calloc(1, sizeof(*ours)), *theirs = calloc(1, sizeof(*theirs));
-	char tool[4096], a[1024], b[1024];
-	const char *path = compare_tool("eu-stack", tool, sizeof(tool));
-	struct target tg;
-
-	show_stacks(&tg, fp);
-	if (path) {
-		char p[16];
-		const char *args[] = { "-p", p, NULL };
-
-		snprintf(p, sizeof(p), "%d", (int)tg.pid);
-		run_stack(args, res);
-		parse_listing(res->out, ours);
-		run_eu_stack(tg.pid, path, res);
-		ck_assert_msg(exit_code(res) == 0, "eu-stack: exit %d: %s", exit_code(res),
-			      res->err);
-		parse_listing(res->out, theirs);
-		if (getenv("SEIZE_STACK_SHOW"))
-			printf("eu-stack:\n%s%s", res->out, res->err);
-		expect_target_stacks(&tg, theirs, res->out);
-		for (int i = 0; i < tg.ntids; i++) {
-			const struct thread_stack *x = find_tid(ours, tg.tids[i]);
-			const struct thread_stack *y = find_tid(theirs, tg.tids[i]);
-
-			stack_text(x, a, sizeof(a));
-			stack_text(y, b, sizeof(b));
-			ck_assert_msg(strcmp(a, b) == 0, "thread %d:\n seize-stack %s\n eu-stack    %s",
-				      (int)tg.tids[i], a, b);
-		}
-		expect_untraced(&tg, 'S');
-	}
-	stop_target(&tg);
-	free(theirs);
-	free(ours);
-	free(res);
-}
-
-START_TEST(same_as_eu_stack_frame_pointers)
-{
-	compare_eu_stack(true);
-}
-END_TEST
-
-START_TEST(same_as_eu_stack_no_frame_pointers)
-{
-	compare_eu_stack(false);
-}
-END_TEST
-
 /* The target's own functions, in order (gdb names libc's frames otherwise). */
 static void own_functions(const struct thread_stack *t, struct thread_stack *out)
 {
@@ -486,39 +433,61 @@ static void own_functions(const struct thread_stack *t, struct thread_stack *out
 				add_frame(out, own[k], strlen(own[k]));
 }
 
-static void compare_gdb(bool fp)
+/* How another tool is run, read, and compared with seize-stack. */
+struct other_tool {
+	const char *name;
+	void (*run)(pid_t pid, const char *path, struct result *res);
+	void (*parse)(const char *text, struct listing *l);
+	bool own_only;	/* compare the target's own functions only (gdb) */
+};
+
+static const struct other_tool eu_stack = { "eu-stack", run_eu_stack, parse_listing, false };
+static const struct other_tool gdb = { "gdb", run_gdb, parse_gdb, true };
+
+/* seize-stack and the other tool: the same names in the same order, every
+ * thread of the target. */
+static void compare_with(const struct other_tool *other, bool fp)
 {
 	struct result *res = calloc(1, sizeof(*res));
 	struct listing *ours = calloc(1, sizeof(*ours)), *theirs = calloc(1, sizeof(*theirs));
-	char tool[4096], a[1024], b[1024];
-	const char *path = compare_tool("gdb", tool, sizeof(tool));
+	char tool[4096], a[1024], b[1024], p[16];
+	const char *path = compare_tool(other->name, tool, sizeof(tool));
+	const char *args[] = { "-p", p, NULL };
 	struct target tg;
 
 	show_stacks(&tg, fp);
 	if (path) {
-		char p[16];
-		const char *args[] = { "-p", p, NULL };
-
 		snprintf(p, sizeof(p), "%d", (int)tg.pid);
 		run_stack(args, res);
 		parse_listing(res->out, ours);
-		run_gdb(tg.pid, path, res);
-		ck_assert_msg(exit_code(res) == 0, "gdb: exit %d: %s", exit_code(res), res->err);
-		parse_gdb(res->out, theirs);
-		ck_assert_msg(theirs->n == tg.ntids, "gdb listed %d threads:\n%s", theirs->n,
-			      res->out);
+		other->run(tg.pid, path, res);
+		ck_assert_msg(exit_code(res) == 0, "%s: exit %d: %s", other->name, exit_code(res),
+			      res->err);
+		other->parse(res->out, theirs);
+		if (getenv("SEIZE_STACK_SHOW"))
+			printf("%s:\n%s%s", other->name, res->out, res->err);
+		if (!other->own_only)
+			expect_target_stacks(&tg, theirs, res->out);
+		ck_assert_msg(theirs->n == tg.ntids, "%s listed %d threads:\n%s", other->name,
+			      theirs->n, res->out);
 		for (int i = 0; i < tg.ntids; i++) {
-			struct thread_stack x, y;
+			const struct thread_stack *x = find_tid(ours, tg.tids[i]);
+			const struct thread_stack *y = find_tid(theirs, tg.tids[i]);
+			struct thread_stack own_x, own_y;
 
-			ck_assert_msg(find_tid(theirs, tg.tids[i]), "gdb: no LWP %d:\n%s",
-				      (int)tg.tids[i], res->out);
-			own_functions(find_tid(ours, tg.tids[i]), &x);
-			own_functions(find_tid(theirs, tg.tids[i]), &y);
-			stack_text(&x, a, sizeof(a));
-			stack_text(&y, b, sizeof(b));
-			ck_assert_msg(x.n >= 1 && strcmp(a, b) == 0,
-				      "thread %d:\n seize-stack %s\n gdb         %s",
-				      (int)tg.tids[i], a, b);
+			ck_assert_msg(x && y, "%s: no thread %d:\n%s", other->name, (int)tg.tids[i],
+				      res->out);
+			if (other->own_only) {
+				own_functions(x, &own_x);
+				own_functions(y, &own_y);
+				ck_assert_int_ge(own_x.n, 1);
+				x = &own_x;
+				y = &own_y;
+			}
+			stack_text(x, a, sizeof(a));
+			stack_text(y, b, sizeof(b));
+			ck_assert_msg(strcmp(a, b) == 0, "thread %d:\n seize-stack %s\n %-11s %s",
+				      (int)tg.tids[i], a, other->name, b);
 		}
 		expect_untraced(&tg, 'S');
 	}
@@ -528,15 +497,27 @@ static void compare_gdb(bool fp)
 	free(res);
 }
 
+START_TEST(same_as_eu_stack_frame_pointers)
+{
+	compare_with(&eu_stack, true);
+}
+END_TEST
+
+START_TEST(same_as_eu_stack_no_frame_pointers)
+{
+	compare_with(&eu_stack, false);
+}
+END_TEST
+
 START_TEST(same_as_gdb_frame_pointers)
 {
-	compare_gdb(true);
+	compare_with(&gdb, true);
 }
 END_TEST
 
 START_TEST(same_as_gdb_no_frame_pointers)
 {
-	compare_gdb(false);
+	compare_with(&gdb, false);
 }
 END_TEST
 

@@ -191,7 +191,7 @@ START_TEST(group_stop_reaches_the_parent_while_a_thread_is_held)
 	struct seize_tracer *t;
 	pid_t tids[MAX_TIDS];
 
-	mother_start(&m, start_target_of, &(struct target_spec){ .nthreads = 2, .usr1 = -1 });
+	mother_start_threads(&m, 2);
 	t = control_tracer(m.target);
 	ck_assert_int_eq(threads_of(m.target, tids, MAX_TIDS), 3);
 	ck_assert_int_eq(seize_tracer_hold(t, tids[2]), 0);

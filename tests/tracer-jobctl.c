@@ -47,7 +47,7 @@ START_TEST(group_stop_by_real_parent_twice)
 	struct seize_tracer *t;
 	int round, i, last = -1;
 
-	mother_start(&m, start_target_of, &(struct target_spec){ .nthreads = 8, .usr1 = -1 });
+	mother_start_threads(&m, 8);
 	t = new_tracer_of(m.target);
 	expect_counts(t, 1, 9);
 
@@ -203,7 +203,7 @@ START_TEST(freeze_thaw_stopped)
 	struct mother m;
 	struct seize_tracer *t;
 
-	mother_start(&m, start_target_of, &(struct target_spec){ .nthreads = 2, .usr1 = -1 });
+	mother_start_threads(&m, 2);
 	t = new_tracer_of(m.target);
 	mother_order(&m, 'S');
 	rec_await(t, SEIZE_TRACER_GROUP_STOP, m.target, SIGSTOP);

@@ -167,7 +167,7 @@ START_TEST(job_control_while_calls_are_traced)
 	struct mother m;
 	struct seize_tracer *t;
 
-	mother_start(&m, start_target_of, &(struct target_spec){ .nthreads = 2, .usr1 = -1 });
+	mother_start_threads(&m, 2);
 	t = syscall_tracer(m.target);
 	ck_assert_int_eq(seize_tracer_trace_syscalls(t, m.target, SEIZE_SYSCALLS_ALL, NULL, 0), 0);
 	mother_order(&m, 'S');

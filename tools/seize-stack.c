@@ -89,16 +89,21 @@ static volatile sig_atomic_t stop_requested;
 
 /* ---- messages ---------------------------------------------------------- */
 
+static void vcomplain(const char *fmt, va_list ap)
+{
+	fputs(PROGRAM ": ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void complain(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROGRAM ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vcomplain(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void usage(FILE *f)
@@ -130,11 +135,10 @@ static void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROGRAM ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vcomplain(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '" PROGRAM " --help' for more information.\n");
+	fprintf(stderr, "Try '" PROGRAM " --help' for more information.\n");
 	exit(EXIT_USAGE);
 }
 
