@@ -46,6 +46,7 @@ struct thread {
 	int pending_sig;	/* ... and the signal it will deliver (0: none) */
 	bool held_by_caller;	/* seize_tracer_hold(): stays HELD until released */
 	long syscall_nr;	/* the call it is in since its entry stop; -1: none seen */
+	bool syscall_exit_wanted; /* filtered: resume to the exit of the call it is in */
 	bool unannounced;	/* adopted at its first stop: its creator's CLONE or
 				   FORK event is still to come */
 	struct thread *next;	/* in proc->threads, or in the free pool */
@@ -65,6 +66,7 @@ struct proc {
 	unsigned int nthreads;
 	struct thread *threads;
 	enum seize_tracer_syscalls syscalls;	/* resumed with PTRACE_SYSCALL unless OFF */
+	bool filtered;		/* spawned under a seccomp filter: only its calls stop */
 	uint64_t syscall_set[SYSCALL_SET_WORDS];	/* SEIZE_SYSCALLS_SET: the numbers */
 	struct proc *next;	/* newest first: children before their parents */
 };
@@ -89,6 +91,13 @@ struct seize_tracer {
 	struct thread_chunk *chunks;
 	bool in_callback;
 	struct thread *stopped_now;	/* the thread whose stop is being handled */
+
+	/* seize_tracer_trace_syscalls(t, 0, ...): commands spawned from now on
+	 * run under this seccomp filter (a struct sock_filter array). */
+	enum seize_tracer_syscalls spawn_syscalls;
+	uint64_t spawn_set[SYSCALL_SET_WORDS];
+	void *spawn_filter;
+	unsigned short spawn_filter_len;
 
 	/* seize_tracer_fd(): a helper thread peeks with waitid(WNOWAIT). */
 	bool helper_started;
@@ -137,6 +146,11 @@ int tracer_hold_all(struct seize_tracer *t, struct proc *p);
 void tracer_release_all(struct proc *p);
 /* seize_tracer_dispatch() once its arguments are checked. */
 int tracer_dispatch(struct seize_tracer *t, unsigned int flags);
+
+/* tracer-control.c */
+/* In a spawned child before its exec: the filter, if one is asked for.
+ * 0, or the errno; async-signal-safe. */
+int tracer_install_filter(const struct seize_tracer *t);
 
 /* tracer-fd.c */
 /* seize_tracer_fd() once its argument is checked: the eventfd, or -errno. */

@@ -112,7 +112,7 @@ void tracer_proc_remove(struct seize_tracer *t, struct proc *p)
 struct thread *tracer_new_process_record(struct seize_tracer *t, pid_t pid, pid_t tid,
 					 pid_t parent)
 {
-	struct proc *p = tracer_proc_add(t, pid, parent);
+	struct proc *p = tracer_proc_add(t, pid, parent), *parent_p;
 	struct thread *th;
 
 	if (!p)
@@ -123,6 +123,15 @@ struct thread *tracer_new_process_record(struct seize_tracer *t, pid_t pid, pid_
 		return NULL;
 	}
 	p->unfollowed = !(t->cfg.flags & SEIZE_TRACER_FOLLOW_CHILDREN);
+	/* A filtered process's children inherit its filter, and without a
+	 * tracer its traced calls would fail with ENOSYS: they are followed. */
+	parent_p = tracer_proc_find(t, parent);
+	if (parent_p && parent_p->filtered) {
+		p->unfollowed = false;
+		p->filtered = true;
+		p->syscalls = parent_p->syscalls;
+		memcpy(p->syscall_set, parent_p->syscall_set, sizeof(p->syscall_set));
+	}
 	return th;
 }
 
@@ -147,6 +156,7 @@ void tracer_free_records(struct seize_tracer *t)
 
 	while (t->procs)
 		tracer_proc_remove(t, t->procs);
+	free(t->spawn_filter);
 	tidmap_free(&t->threads);
 	tidmap_free(&t->procs_by_pid);
 	tidmap_free(&t->dead_unannounced);

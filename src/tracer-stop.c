@@ -47,7 +47,8 @@ void tracer_resume(struct thread *th)
 		ret = seize_listen(th->tid);
 		th->state = THREAD_LISTENING;
 	} else {
-		if (th->proc->syscalls != SEIZE_SYSCALLS_OFF)
+		if (th->syscall_exit_wanted ||
+		    (th->proc->syscalls != SEIZE_SYSCALLS_OFF && !th->proc->filtered))
 			ret = seize_syscall(th->tid, th->pending_sig);
 		else
 			ret = seize_cont(th->tid, th->pending_sig);
@@ -282,6 +283,7 @@ static void handle_syscall_stop(struct seize_tracer *t, struct thread *th)
 	struct seize_tracer_event ev = { .type = SEIZE_TRACER_SYSCALL, .pid = th->proc->pid,
 					 .tid = th->tid, .syscall = &info };
 
+	th->syscall_exit_wanted = false;
 	if (th->proc->syscalls == SEIZE_SYSCALLS_OFF)
 		return;		/* a stop left from before tracing was turned off */
 	if (seize_get_syscall_info(th->tid, &info) < 0)
@@ -296,6 +298,24 @@ static void handle_syscall_stop(struct seize_tracer *t, struct thread *th)
 		emit(t, &ev);
 	if (info.op == SEIZE_SYSCALL_OP_EXIT)
 		th->syscall_nr = -1;
+}
+
+/* Under the filter a call in the set stops at its entry in a seccomp stop:
+ * reported as the entry, and resumed to its exit (PTRACE_SYSCALL once). */
+static void handle_seccomp_stop(struct seize_tracer *t, struct thread *th)
+{
+	struct seize_syscall_info info;
+	struct seize_tracer_event ev = { .type = SEIZE_TRACER_SYSCALL, .pid = th->proc->pid,
+					 .tid = th->tid, .syscall = &info };
+
+	if (!th->proc->filtered || seize_get_syscall_info(th->tid, &info) < 0)
+		return;
+	info.op = SEIZE_SYSCALL_OP_ENTRY;
+	info.ret_data = 0;
+	th->syscall_nr = (long)info.nr;
+	th->syscall_exit_wanted = true;
+	if (syscall_wanted(th->proc, &info))
+		emit(t, &ev);
 }
 
 void tracer_handle(struct seize_tracer *t, const struct seize_event *sev)
@@ -373,6 +393,9 @@ void tracer_handle(struct seize_tracer *t, const struct seize_event *sev)
 		break;
 	case SEIZE_EVENT_SYSCALL:
 		handle_syscall_stop(t, th);
+		break;
+	case SEIZE_EVENT_SECCOMP:
+		handle_seccomp_stop(t, th);
 		break;
 	default:
 		break;

@@ -16,6 +16,11 @@
 
 #include "tracer-int.h"
 
+/* A filtered command: its calls reach us, it dies with us (or its calls
+ * would fail), and its children are ours too (they inherit the filter). */
+#define FILTERED_OPTIONS (PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK | \
+			  PTRACE_O_TRACEVFORK)
+
 static unsigned int trace_options(const struct seize_tracer *t)
 {
 	unsigned int options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
@@ -123,9 +128,13 @@ SEIZE_EXPORT void seize_tracer_destroy(struct seize_tracer *t)
 {
 	if (!t)
 		return;
-	/* Newest first: a vfork child is let go before the parent waiting for it. */
-	while (t->procs)
+	/* Newest first: a vfork child is let go before the parent waiting for it.
+	 * A filtered one cannot live without us: it dies, as with our exit. */
+	while (t->procs) {
+		if (t->procs->filtered && t->procs->pid > 0)
+			kill(t->procs->pid, SIGKILL);
 		detach_proc(t, t->procs);
+	}
 	tracer_fd_stop(t);
 	tracer_free_records(t);
 }
@@ -268,17 +277,22 @@ static int spawn(struct seize_tracer *t, char *const argv[], pid_t *pid_out)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* Wait until seized, so the exec is traced; no SIGSTOP needed. */
-		if (read(go[0], &c, 1) == 1)
+		if (read(go[0], &c, 1) == 1 && (child_errno = tracer_install_filter(t)) == 0)
 			execvp(argv[0], argv);
-		child_errno = errno ? errno : EIO;
+		child_errno = child_errno ? child_errno : errno ? errno : EIO;
 		n = write(err[1], &child_errno, sizeof(child_errno));
 		(void)n;
 		_exit(127);
 	}
 	close(go[0]);
 	close(err[1]);
-	ret = seize_attach(pid, trace_options(t));
+	ret = seize_attach(pid, trace_options(t) | (t->spawn_syscalls ? FILTERED_OPTIONS : 0));
 	p = ret == 0 ? tracer_proc_add(t, pid, getpid()) : NULL;
+	if (p && t->spawn_syscalls) {
+		p->filtered = true;
+		p->syscalls = t->spawn_syscalls;
+		memcpy(p->syscall_set, t->spawn_set, sizeof(p->syscall_set));
+	}
 	if (p && !tracer_thread_add(t, p, pid)) {
 		tracer_proc_remove(t, p);
 		p = NULL;
@@ -329,6 +343,8 @@ SEIZE_EXPORT int seize_tracer_detach(struct seize_tracer *t, pid_t pid)
 	struct proc *p;
 	int ret = traced_proc(t, pid, &p);
 
+	if (ret == 0 && p->filtered)
+		return -EBUSY;	/* let go, its traced calls would fail with ENOSYS */
 	return ret < 0 ? ret : detach_proc(t, p);
 }
 

@@ -212,10 +212,74 @@ START_TEST(trace_syscalls_errors)
 }
 END_TEST
 
+/* Run a spawned command to its end, its events recorded. */
+static pid_t spawn_to_end(struct seize_tracer *t, char *const argv[])
+{
+	pid_t pid = 0;
+
+	ck_assert_int_eq(seize_tracer_spawn(t, argv, &pid), 0);
+	rec_await(t, SEIZE_TRACER_EXITED, pid, ANY_SIG);
+	return pid;
+}
+
+START_TEST(spawned_under_a_filter)
+{
+	char *argv[] = { "sh", "-c", "sh -c 'echo $PPID' >/dev/null; echo $PPID >/dev/null", NULL };
+	int nrs[] = { SYS_getppid };
+	struct seize_tracer *t = new_tracer(0);
+	pid_t pid;
+
+	hooked = t;
+	rec_hook = note_call;
+	ncalls = 0;
+	callback_ret = 0;
+	ck_assert_int_eq(seize_tracer_trace_syscalls(t, 0, SEIZE_SYSCALLS_SET, nrs, 1), 0);
+	pid = spawn_to_end(t, argv);
+	ck_assert_int_eq(recs[rec_find(0, SEIZE_TRACER_EXITED, pid, ANY_SIG)].exit_code, 0);
+	/* The shell's getppid and its child's (followed: it has the filter
+	 * too), each at entry and exit, and nothing else. */
+	ck_assert_int_eq(rec_count(SEIZE_TRACER_NEW_CHILD, 0, ANY_SIG), 1);
+	ck_assert_int_eq(count_calls(SEIZE_SYSCALL_OP_ENTRY, SYS_getppid), 2);
+	ck_assert_int_eq(count_calls(SEIZE_SYSCALL_OP_EXIT, SYS_getppid), 2);
+	ck_assert_int_eq(ncalls, 4);
+	for (int i = 0; i < ncalls; i++)
+		if (calls[i].op == SEIZE_SYSCALL_OP_EXIT)
+			ck_assert_int_gt(calls[i].rval, 0);
+	/* Off again: the next command runs unfiltered. */
+	ck_assert_int_eq(seize_tracer_trace_syscalls(t, 0, SEIZE_SYSCALLS_OFF, NULL, 0), 0);
+	pid = spawn_to_end(t, argv);
+	ck_assert_int_eq(ncalls, 4);
+	rec_hook = NULL;
+	seize_tracer_destroy(t);
+}
+END_TEST
+
+START_TEST(a_filtered_command_dies_with_its_tracer)
+{
+	char *argv[] = { "sleep", "100", NULL };
+	int nrs[] = { SYS_getppid };
+	struct seize_tracer *t = new_tracer(0);
+	pid_t pid = 0;
+
+	ck_assert_int_eq(seize_tracer_trace_syscalls(t, 0, SEIZE_SYSCALLS_SET, nrs, 1), 0);
+	ck_assert_int_eq(seize_tracer_spawn(t, argv, &pid), 0);
+	rec_await(t, SEIZE_TRACER_EXEC, pid, ANY_SIG);
+	ck_assert_int_eq(tst_task_status_field(pid, pid, "Seccomp"), 2);
+	/* Let go, its getppid() would fail with ENOSYS. */
+	ck_assert_int_eq(seize_tracer_detach(t, pid), -EBUSY);
+	ck_assert_int_eq(seize_tracer_trace_syscalls(t, pid, SEIZE_SYSCALLS_OFF, NULL, 0), -EBUSY);
+	seize_tracer_destroy(t);
+	ck_assert_int_eq(rec_count(SEIZE_TRACER_KILLED, pid, SIGKILL), 1);
+	ck_assert_int_eq(tst_proc_state(pid), 0);
+}
+END_TEST
+
 TEST_SUITE(tracer, true)
 {
 	ADD_CASE(s, a_set_at_entry_and_exit);
 	ADD_CASE(s, all_then_off);
 	ADD_CASE(s, job_control_while_calls_are_traced);
 	ADD_CASE(s, trace_syscalls_errors);
+	ADD_CASE(s, spawned_under_a_filter);
+	ADD_CASE(s, a_filtered_command_dies_with_its_tracer);
 }

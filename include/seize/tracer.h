@@ -153,7 +153,8 @@ struct seize_tracer_config {
 int seize_tracer_new(const struct seize_tracer_config *cfg, struct seize_tracer **out);
 
 /**
- * Detach from every process as seize_tracer_detach() does, then free.
+ * Detach from every process as seize_tracer_detach() does, then free.  A
+ * process under a seccomp filter (seize_tracer_trace_syscalls()) is killed.
  * NULL is accepted.
  */
 void seize_tracer_destroy(struct seize_tracer *tracer);
@@ -215,6 +216,8 @@ int seize_tracer_spawn(struct seize_tracer *tracer, char *const argv[], pid_t *p
  *
  * @retval 0        detached (or it died meanwhile, which was reported)
  * @retval -ESRCH   not traced by this tracer
+ * @retval -EBUSY   it runs under a seccomp filter (seize_tracer_trace_syscalls()
+ *                  with pid 0): without us its traced calls would fail
  * @retval -EINVAL  called from a thread other than the tracer's
  */
 int seize_tracer_detach(struct seize_tracer *tracer, pid_t pid);
@@ -335,17 +338,33 @@ enum seize_tracer_syscalls {
  * PTRACE_SYSCALL, so every system call stops them, reported or not: the
  * process runs slower for it, as under strace; SEIZE_SYSCALLS_OFF puts it
  * back at full speed.  Signals, group-stops and the rest are as before.
- * A thread stopped in its call when tracing starts reports that call's exit
- * without its entry.
+ * A thread inside a call when tracing starts reports no exit for it.
  *
+ * With @p pid 0 it is for the commands seize_tracer_spawn() starts from
+ * then on, and a seccomp filter does the choosing in the kernel: only the
+ * calls of the set stop (SECCOMP_RET_TRACE), the others, and calls of
+ * another architecture, run at full speed, as under strace --seccomp-bpf.
+ * What that costs the transparency: without its tracer a filtered process
+ * would get ENOSYS from each call of the set, so it dies with the tracing
+ * program (PTRACE_O_EXITKILL), seize_tracer_destroy() kills it,
+ * seize_tracer_detach() refuses it (-EBUSY), its children are followed
+ * (they inherit the filter), its set is fixed, and a tracer without
+ * CAP_SYS_ADMIN sets no_new_privs on it (its set-user-ID programs gain
+ * nothing).
+ *
+ * @param pid   a traced process, or 0: commands spawned from now on
  * @param mode  SEIZE_SYSCALLS_OFF, _ALL, or _SET with @p nrs[0..n-1]
  *              (numbers of the process's own architecture, below 1024)
  * @retval 0        done
  * @retval -ESRCH   @p pid not traced by this tracer, or it died meanwhile
  *                  (its death was reported)
+ * @retval -EBUSY   @p pid runs under a filter: its set was fixed at its start
  * @retval -EINVAL  an unknown mode, a number out of range, @p nrs NULL with
  *                  @p n > 0 for SEIZE_SYSCALLS_SET; called from a callback
  *                  or from another thread
+ * @retval -ENOMEM  (@p pid 0) no memory for the filter
+ * @retval -ENOSYS  (@p pid 0) no filter on this architecture (not x86_64
+ *                  or aarch64)
  * @note Needs Linux 5.3 (PTRACE_GET_SYSCALL_INFO); on older kernels the
  *       events come with op NONE.
  */
