@@ -393,6 +393,103 @@ START_TEST(every_event_as_text_and_json)
 }
 END_TEST
 
+/* What the kernel and /proc say of a signal, as each format says it. */
+START_TEST(signal_details_as_text_and_json)
+{
+	static const struct timespec when = WHEN;
+	static const struct watch_sender named = { .looked = true, .comm = "bash",
+						   .exe = "/usr/bin/bash", .ppid = 1 };
+	static const struct watch_sender gone = { .looked = true, .gone = true, .ppid = -1 };
+	siginfo_t segv = { .si_signo = SIGSEGV, .si_code = SEGV_MAPERR };
+	siginfo_t chld = { .si_signo = SIGCHLD, .si_code = CLD_EXITED };
+	siginfo_t killed = { .si_signo = SIGCHLD, .si_code = CLD_KILLED };
+	siginfo_t timer = { .si_signo = SIGALRM, .si_code = SI_TIMER };
+	const struct {
+		struct seize_tracer_event ev;
+		const struct watch_sender *sender;
+		const char *text, *json;
+	} rows[] = {
+		{ { .type = SEIZE_TRACER_SIGNAL, .pid = 4242, .tid = 4242, .sig = SIGTERM,
+		    .has_sender = true, .sender_pid = 100, .sender_uid = 0 }, &named,
+		  T_TEXT "4242/4242 signal SIGTERM from pid 100 (bash) uid 0\n",
+		  "{\"event\":\"signal\",\"pid\":4242,\"tid\":4242,\"signal\":\"SIGTERM\","
+		  "\"sender_pid\":100,\"sender_uid\":0,\"sender_comm\":\"bash\","
+		  "\"sender_exe\":\"/usr/bin/bash\",\"sender_ppid\":1" T_JSON },
+		{ { .type = SEIZE_TRACER_SIGNAL, .pid = 4242, .tid = 4242, .sig = SIGTERM,
+		    .has_sender = true, .sender_pid = 100, .sender_uid = 1000 }, &gone,
+		  T_TEXT "4242/4242 signal SIGTERM from pid 100 (exited) uid 1000\n",
+		  "{\"event\":\"signal\",\"pid\":4242,\"tid\":4242,\"signal\":\"SIGTERM\","
+		  "\"sender_pid\":100,\"sender_uid\":1000,\"sender_gone\":true" T_JSON },
+		{ { .type = SEIZE_TRACER_SIGNAL, .pid = 7, .tid = 7, .sig = SIGTERM,
+		    .has_sender = true, .sender_pid = 0, .sender_uid = 0 }, NULL,
+		  T_TEXT "7/7 signal SIGTERM from outside the pid namespace uid 0\n",
+		  "{\"event\":\"signal\",\"pid\":7,\"tid\":7,\"signal\":\"SIGTERM\","
+		  "\"sender_pid\":0,\"sender_uid\":0" T_JSON },
+		{ { .type = SEIZE_TRACER_SIGNAL, .pid = 5, .tid = 6, .sig = SIGSEGV, .siginfo = &segv },
+		  NULL, T_TEXT "5/6 signal SIGSEGV (SEGV_MAPERR at 0x0)\n",
+		  "{\"event\":\"signal\",\"pid\":5,\"tid\":6,\"signal\":\"SIGSEGV\","
+		  "\"si_code\":\"SEGV_MAPERR\",\"addr\":\"0x0\"" T_JSON },
+		{ { .type = SEIZE_TRACER_SIGNAL, .pid = 5, .tid = 5, .sig = SIGCHLD, .siginfo = &chld },
+		  NULL, T_TEXT "5/5 signal SIGCHLD from child 4243 (exited 3)\n",
+		  "{\"event\":\"signal\",\"pid\":5,\"tid\":5,\"signal\":\"SIGCHLD\","
+		  "\"si_code\":\"CLD_EXITED\",\"child_pid\":4243,\"child_status\":\"exited 3\""
+		  T_JSON },
+		{ { .type = SEIZE_TRACER_SIGNAL, .pid = 5, .tid = 5, .sig = SIGCHLD,
+		    .siginfo = &killed }, NULL,
+		  T_TEXT "5/5 signal SIGCHLD from child 4244 (killed by SIGTERM)\n",
+		  "{\"event\":\"signal\",\"pid\":5,\"tid\":5,\"signal\":\"SIGCHLD\","
+		  "\"si_code\":\"CLD_KILLED\",\"child_pid\":4244,"
+		  "\"child_status\":\"killed by SIGTERM\"" T_JSON },
+		{ { .type = SEIZE_TRACER_SIGNAL, .pid = 5, .tid = 5, .sig = SIGALRM, .siginfo = &timer },
+		  NULL, T_TEXT "5/5 signal SIGALRM (SI_TIMER)\n",
+		  "{\"event\":\"signal\",\"pid\":5,\"tid\":5,\"signal\":\"SIGALRM\","
+		  "\"si_code\":\"SI_TIMER\"" T_JSON },
+	};
+
+	chld.si_pid = 4243;
+	chld.si_status = 3;
+	killed.si_pid = 4244;
+	killed.si_status = SIGTERM;
+	set_tz("UTC");
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		char buf[WATCH_LINE_MAX];
+
+		watch_format_signal_line(buf, sizeof(buf), &rows[i].ev, &when, false, rows[i].sender);
+		ck_assert_msg(strcmp(buf, rows[i].text) == 0, "row %zu: got [%s] want [%s]", i, buf,
+			      rows[i].text);
+		watch_format_signal_line(buf, sizeof(buf), &rows[i].ev, &when, true, rows[i].sender);
+		ck_assert_msg(strcmp(buf, rows[i].json) == 0, "row %zu: got [%s] want [%s]", i, buf,
+			      rows[i].json);
+	}
+}
+END_TEST
+
+START_TEST(si_code_names)
+{
+	static const struct {
+		int sig, code;
+		const char *name;	/* NULL: none (a process sent it, or unknown) */
+	} rows[] = {
+		{ SIGSEGV, SEGV_ACCERR, "SEGV_ACCERR" }, { SIGBUS, BUS_ADRERR, "BUS_ADRERR" },
+		{ SIGFPE, FPE_INTDIV, "FPE_INTDIV" }, { SIGILL, ILL_ILLOPC, "ILL_ILLOPC" },
+		{ SIGTRAP, TRAP_BRKPT, "TRAP_BRKPT" }, { SIGCHLD, CLD_STOPPED, "CLD_STOPPED" },
+		{ SIGPOLL, POLL_IN, "POLL_IN" }, { SIGUSR1, SI_KERNEL, "SI_KERNEL" },
+		{ SIGUSR1, SI_QUEUE, NULL }, { SIGUSR1, SI_USER, NULL }, { SIGUSR1, SI_TKILL, NULL },
+		{ SIGUSR1, 1, NULL }, { SIGSEGV, 99, NULL }, { SIGUSR1, -99, NULL },
+	};
+
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		const char *got = watch_si_code_name(rows[i].sig, rows[i].code);
+
+		if (rows[i].name)
+			ck_assert_msg(got && strcmp(got, rows[i].name) == 0, "row %zu: %s", i,
+				      got ? got : "NULL");
+		else
+			ck_assert_msg(!got, "row %zu: %s", i, got);
+	}
+}
+END_TEST
+
 START_TEST(time_forms)
 {
 	static const struct {
@@ -558,6 +655,8 @@ TEST_SUITE(watch_format, false)
 	ADD_CASE(s, default_events_are_the_contract);
 	ADD_CASE(s, signal_names);
 	ADD_CASE(s, every_event_as_text_and_json);
+	ADD_CASE(s, signal_details_as_text_and_json);
+	ADD_CASE(s, si_code_names);
 	ADD_CASE(s, time_forms);
 	ADD_CASE(s, time_is_local_in_text_only);
 	ADD_CASE(s, time_beyond_the_calendar);

@@ -28,6 +28,7 @@
 #include "test-common.h"
 #include "test-common-run.h"
 
+#include "test-common-tracee.h"
 #include "watch-common.h"
 
 /* ---- the JSON lines ---------------------------------------------------- */
@@ -63,6 +64,29 @@ START_TEST(json_signal_names_its_sender)
 }
 END_TEST
 
+/* A fault and a child's end, as the kernel raised them. */
+START_TEST(json_fault_and_child_decoded)
+{
+	const char *args[] = { "--json", "--", "/bin/sh", "-c", "/bin/true; kill -SEGV $$", NULL };
+	struct tst_run *r = run_watch(args);
+	struct json_object o;
+
+	ck_assert_int_eq(finish_killed(r), SIGSEGV);
+	expect_event(r, "signal", 0, &o);
+	ck_assert_str_eq(json_str(&o, "signal"), "SIGCHLD");
+	ck_assert_str_eq(json_str(&o, "si_code"), "CLD_EXITED");
+	ck_assert_int_gt(json_int(&o, "child_pid"), 0);
+	ck_assert_str_eq(json_str(&o, "child_status"), "exited 0");
+	ck_assert(!json_has(&o, "sender_pid"));
+	expect_event(r, "signal", 0, &o);
+	ck_assert_str_eq(json_str(&o, "signal"), "SIGSEGV");
+	/* kill(1) is a process: its sender, not a fault. */
+	ck_assert(json_has(&o, "sender_pid"));
+	ck_assert(!json_has(&o, "si_code"));
+	tst_run_free(r);
+}
+END_TEST
+
 START_TEST(json_killed_has_core_dumped)
 {
 	const char *args[] = { "--json", "--", "/bin/sh", "-c", "kill -KILL $$", NULL };
@@ -83,6 +107,7 @@ START_TEST(human_line_format)
 			       NULL };
 	struct tst_run *r = run_watch(args);
 	int h, m, s, pid, tid, sender, shell, end = 0;
+	char comm[32] = "";
 	unsigned int uid;
 	long us;
 	char *line;
@@ -93,8 +118,9 @@ START_TEST(human_line_format)
 	ck_assert_msg(line, "no signal line:\n%s", r->out.buf);
 	while (line > r->out.buf && line[-1] != '\n')
 		line--;
-	ck_assert_int_eq(sscanf(line, "%2d:%2d:%2d.%6ld %d/%d signal SIGUSR1 from pid %d uid %u%n",
-				&h, &m, &s, &us, &pid, &tid, &sender, &uid, &end), 8);
+	ck_assert_int_eq(sscanf(line, "%2d:%2d:%2d.%6ld %d/%d signal SIGUSR1 from pid %d (%31[^)]) "
+				"uid %u%n", &h, &m, &s, &us, &pid, &tid, &sender, comm, &uid, &end), 9);
+	ck_assert_str_eq(comm, "sh");	/* the sender by name, read at the stop */
 	ck_assert_msg(end > 0 && line[end] == '\n', "trailing text: %s", line);
 	ck_assert_msg(line[2] == ':' && line[8] == '.' && line[15] == ' ', "time format: %s", line);
 	ck_assert(h < 24 && m < 60 && s < 61 && us < 1000000);
@@ -604,8 +630,48 @@ START_TEST(events_filter_still_ends_with_command)
 }
 END_TEST
 
+static void send_usr1(void *arg)
+{
+	tst_kill(*(pid_t *)arg, SIGUSR1);
+}
+
+/* The sender by name, read at the stop: one that has exited says so.  The
+ * target is stopped while a child of the test sends it SIGUSR1 and is
+ * reaped, so at the SIGCONT the signal is taken with its sender gone. */
+START_TEST(json_sender_gone_or_named)
+{
+	struct json_object o;
+	int usr1[2];
+	pid_t p = start_usr1_target(0, usr1, false), sender;
+	struct tst_run *r = watch_json_pid(p, &o);
+
+	tst_kill(p, SIGSTOP);
+	expect_event(r, "group-stop", p, &o);
+	sender = tst_fork(send_usr1, &p);
+	ck_assert_int_eq(waitpid(sender, NULL, 0), sender);
+	tst_kill(p, SIGCONT);
+	expect_event(r, "signal", p, &o);
+	ck_assert_str_eq(json_str(&o, "signal"), "SIGUSR1");
+	ck_assert_int_eq(json_int(&o, "sender_pid"), sender);
+	ck_assert(json_get(&o, "sender_gone")->boolean);
+	ck_assert(!json_has(&o, "sender_comm"));
+	expect_event(r, "signal", p, &o);
+	ck_assert_str_eq(json_str(&o, "signal"), "SIGCONT");
+	ck_assert_int_eq(json_int(&o, "sender_pid"), getpid());
+	ck_assert_str_eq(json_str(&o, "sender_comm"), "test-watch");
+	ck_assert_int_eq(json_int(&o, "sender_ppid"), getppid());
+	ck_assert(!json_has(&o, "sender_gone"));
+	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
+	end_watch(r, SIGTERM);
+	expect_let_go_running(r, p);
+	tst_close_pipe(usr1);
+}
+END_TEST
+
 TEST_SUITE(watch, true)
 {
+	ADD_CASE(s, json_sender_gone_or_named);
+	ADD_CASE(s, json_fault_and_child_decoded);
 	ADD_CASE(s, json_signal_names_its_sender);
 	ADD_CASE(s, json_killed_has_core_dumped);
 	ADD_CASE(s, human_line_format);

@@ -79,6 +79,9 @@ struct watch {
 	int command_status;	/* our exit status for it: code, or 128+N */
 	int command_signal;	/* the signal that killed it, else 0 */
 	int stop_as;		/* the command's group-stop signal, for us to mirror */
+	/* A process that signals itself, read once (until it execs or ends). */
+	pid_t self_pid;
+	struct watch_sender self;
 };
 
 /* ---- messages ---------------------------------------------------------- */
@@ -233,10 +236,58 @@ static bool is_file_output(int fd)
 	return S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(fd));
 }
 
+/* Who sent it, read at the stop, before the sender can go: its command
+ * name, executable and parent; a zombie or a missing pid has exited. */
+static void read_sender(pid_t pid, struct watch_sender *sender)
+{
+	char path[64], buf[1024];
+	const char *open_paren, *close_paren, *state, *ppid;
+	ssize_t n;
+
+	memset(sender, 0, sizeof(*sender));
+	sender->looked = true;
+	sender->ppid = -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	open_paren = procfs_read(path, buf, sizeof(buf)) > 0 ? strchr(buf, '(') : NULL;
+	close_paren = open_paren ? strrchr(buf, ')') : NULL;
+	state = procfs_stat_field(buf, 3);
+	if (!close_paren || !state || *state == 'Z' || *state == 'X') {
+		sender->gone = true;
+		return;
+	}
+	n = close_paren - open_paren - 1;
+	if (n >= (ssize_t)sizeof(sender->comm))
+		n = sizeof(sender->comm) - 1;
+	memcpy(sender->comm, open_paren + 1, (size_t)n);
+	ppid = procfs_stat_field(buf, 4);
+	sender->ppid = ppid ? strtol(ppid, NULL, 10) : -1;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, sender->exe, sizeof(sender->exe) - 1);
+	sender->exe[n > 0 ? n : 0] = '\0';
+}
+
+static const struct watch_sender *sender_of(struct watch *w, const struct seize_tracer_event *ev,
+					    struct watch_sender *fresh)
+{
+	if (ev->type != SEIZE_TRACER_SIGNAL || !ev->has_sender || ev->sender_pid <= 0)
+		return NULL;
+	if (ev->sender_pid != ev->pid) {
+		read_sender(ev->sender_pid, fresh);
+		return fresh;
+	}
+	/* Itself: alive (it is stopped before us), the same until it execs. */
+	if (w->self_pid != ev->pid) {
+		read_sender(ev->pid, &w->self);
+		w->self_pid = ev->pid;
+	}
+	return &w->self;
+}
+
 static void on_event(struct seize_tracer *tracer, const struct seize_tracer_event *ev, void *data)
 {
 	struct watch *w = data;
 	char line[WATCH_LINE_MAX];
+	struct watch_sender fresh;
 	struct timespec now;
 	size_t len;
 	int ret;
@@ -254,10 +305,15 @@ static void on_event(struct seize_tracer *tracer, const struct seize_tracer_even
 			w->stop_as = ev->sig;
 		}
 	}
+	if (ev->pid == w->self_pid && (ev->type == SEIZE_TRACER_EXEC ||
+				       ev->type == SEIZE_TRACER_EXITED ||
+				       ev->type == SEIZE_TRACER_KILLED))
+		w->self_pid = 0;
 	if (!(w->show & SEIZE_TRACER_MASK(ev->type)) || w->out_error)
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
-	len = watch_format_line(line, sizeof(line), ev, &now, w->json);
+	len = watch_format_signal_line(line, sizeof(line), ev, &now, w->json,
+				       sender_of(w, ev, &fresh));
 	if (!w->buffered || len > sizeof(w->out_buf)) {
 		ret = write_all(w->out_fd, line, len);
 		if (ret < 0)

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -194,6 +195,108 @@ size_t watch_json_string(char *buf, size_t size, const char *s)
 	return o.len;
 }
 
+/* ---- how a signal came ------------------------------------------------- */
+
+#define CODE(c) { c, #c }
+struct code_name {
+	int code;
+	const char *name;
+};
+
+static const struct code_name generic_codes[] = {
+	CODE(SI_KERNEL), CODE(SI_TIMER), CODE(SI_MESGQ), CODE(SI_ASYNCIO), CODE(SI_SIGIO),
+	CODE(SI_ASYNCNL),
+};
+static const struct code_name segv_codes[] = {
+	CODE(SEGV_MAPERR), CODE(SEGV_ACCERR), CODE(SEGV_BNDERR), CODE(SEGV_PKUERR),
+};
+static const struct code_name bus_codes[] = {
+	CODE(BUS_ADRALN), CODE(BUS_ADRERR), CODE(BUS_OBJERR), CODE(BUS_MCEERR_AR),
+	CODE(BUS_MCEERR_AO),
+};
+static const struct code_name fpe_codes[] = {
+	CODE(FPE_INTDIV), CODE(FPE_INTOVF), CODE(FPE_FLTDIV), CODE(FPE_FLTOVF),
+	CODE(FPE_FLTUND), CODE(FPE_FLTRES), CODE(FPE_FLTINV), CODE(FPE_FLTSUB),
+};
+static const struct code_name ill_codes[] = {
+	CODE(ILL_ILLOPC), CODE(ILL_ILLOPN), CODE(ILL_ILLADR), CODE(ILL_ILLTRP),
+	CODE(ILL_PRVOPC), CODE(ILL_PRVREG), CODE(ILL_COPROC), CODE(ILL_BADSTK),
+};
+static const struct code_name trap_codes[] = {
+	CODE(TRAP_BRKPT), CODE(TRAP_TRACE), CODE(TRAP_BRANCH), CODE(TRAP_HWBKPT),
+};
+static const struct code_name chld_codes[] = {
+	CODE(CLD_EXITED), CODE(CLD_KILLED), CODE(CLD_DUMPED), CODE(CLD_TRAPPED),
+	CODE(CLD_STOPPED), CODE(CLD_CONTINUED),
+};
+static const struct code_name poll_codes[] = {
+	CODE(POLL_IN), CODE(POLL_OUT), CODE(POLL_MSG), CODE(POLL_ERR), CODE(POLL_PRI),
+	CODE(POLL_HUP),
+};
+
+static const char *find_code(const struct code_name *table, size_t n, int code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (table[i].code == code)
+			return table[i].name;
+	return NULL;
+}
+
+#define FIND(table, code) find_code((table), sizeof(table) / sizeof((table)[0]), (code))
+
+const char *watch_si_code_name(int sig, int code)
+{
+	if (code == SI_USER || code == SI_TKILL || code == SI_QUEUE)
+		return NULL;
+	if (code <= 0 || code == SI_KERNEL)
+		return FIND(generic_codes, code);
+	switch (sig) {
+	case SIGSEGV: return FIND(segv_codes, code);
+	case SIGBUS: return FIND(bus_codes, code);
+	case SIGFPE: return FIND(fpe_codes, code);
+	case SIGILL: return FIND(ill_codes, code);
+	case SIGTRAP: return FIND(trap_codes, code);
+	case SIGCHLD: return FIND(chld_codes, code);
+	case SIGPOLL: return FIND(poll_codes, code);
+	default: return NULL;
+	}
+}
+
+/* A fault's address is worth saying (si_addr). */
+static bool has_fault_address(int sig, int code)
+{
+	return code > 0 && code != SI_KERNEL &&
+	       (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL);
+}
+
+/* "exited 3", "killed by SIGTERM", "stopped by SIGTSTP", ... of a SIGCHLD. */
+static void put_child_status(struct out *o, const siginfo_t *si)
+{
+	char buf[32];
+
+	switch (si->si_code) {
+	case CLD_EXITED:
+		put(o, "exited %d", si->si_status);
+		break;
+	case CLD_KILLED:
+	case CLD_DUMPED:
+		put(o, "killed by %s%s", watch_signal_name(si->si_status, buf, sizeof(buf)),
+		    si->si_code == CLD_DUMPED ? ", core dumped" : "");
+		break;
+	case CLD_STOPPED:
+	case CLD_TRAPPED:
+		put(o, "%s by %s", si->si_code == CLD_STOPPED ? "stopped" : "trapped",
+		    watch_signal_name(si->si_status, buf, sizeof(buf)));
+		break;
+	case CLD_CONTINUED:
+		put(o, "continued");
+		break;
+	default:
+		put(o, "code %d", si->si_code);
+		break;
+	}
+}
+
 /* ---- the lines --------------------------------------------------------- */
 
 static bool has_signal(const struct seize_tracer_event *ev)
@@ -209,8 +312,48 @@ static bool has_signal(const struct seize_tracer_event *ev)
 	}
 }
 
+static void json_signal_details(struct out *o, const struct seize_tracer_event *ev,
+			       const struct watch_sender *sender)
+{
+	const siginfo_t *si = ev->siginfo;
+	const char *code = si ? watch_si_code_name(ev->sig, si->si_code) : NULL;
+
+	if (ev->has_sender) {
+		put(o, ",\"sender_pid\":%d,\"sender_uid\":%u", (int)ev->sender_pid,
+		    (unsigned int)ev->sender_uid);
+		if (sender && sender->looked && sender->gone)
+			put(o, ",\"sender_gone\":true");
+		else if (sender && sender->looked) {
+			put(o, ",\"sender_comm\":");
+			put_json_string(o, sender->comm);
+			if (sender->exe[0]) {
+				put(o, ",\"sender_exe\":");
+				put_json_string(o, sender->exe);
+			}
+			if (sender->ppid >= 0)
+				put(o, ",\"sender_ppid\":%ld", sender->ppid);
+		}
+	}
+	if (code) {
+		put(o, ",\"si_code\":");
+		put_json_string(o, code);
+	}
+	if (si && has_fault_address(ev->sig, si->si_code))
+		put(o, ",\"addr\":\"0x%llx\"", (unsigned long long)(uintptr_t)si->si_addr);
+	if (si && ev->sig == SIGCHLD && si->si_code > 0) {
+		char status[64];
+		struct out st = { status, sizeof(status), 0 };
+
+		status[0] = '\0';
+		put_child_status(&st, si);
+		put(o, ",\"child_pid\":%d,\"child_status\":", (int)si->si_pid);
+		put_json_string(o, status);
+	}
+}
+
 static void format_json(struct out *o, const struct seize_tracer_event *ev, const char *name,
-			const char *signame, const struct timespec *when)
+			const char *signame, const struct timespec *when,
+			const struct watch_sender *sender)
 {
 	put(o, "{\"event\":");
 	put_json_string(o, name);
@@ -221,9 +364,7 @@ static void format_json(struct out *o, const struct seize_tracer_event *ev, cons
 	}
 	switch (ev->type) {
 	case SEIZE_TRACER_SIGNAL:
-		if (ev->has_sender)
-			put(o, ",\"sender_pid\":%d,\"sender_uid\":%u", (int)ev->sender_pid,
-			    (unsigned int)ev->sender_uid);
+		json_signal_details(o, ev, sender);
 		break;
 	case SEIZE_TRACER_EXITED:
 		put(o, ",\"exit_code\":%d", ev->exit_code);
@@ -244,8 +385,35 @@ static void format_json(struct out *o, const struct seize_tracer_event *ev, cons
 	put(o, ",\"time\":%lld.%06ld}", (long long)when->tv_sec, when->tv_nsec / 1000);
 }
 
+static void human_signal_details(struct out *o, const struct seize_tracer_event *ev,
+				 const struct watch_sender *sender)
+{
+	const siginfo_t *si = ev->siginfo;
+	const char *code = si ? watch_si_code_name(ev->sig, si->si_code) : NULL;
+
+	if (si && ev->sig == SIGCHLD && si->si_code > 0) {
+		put(o, " from child %d (", (int)si->si_pid);
+		put_child_status(o, si);
+		put(o, ")");
+		return;
+	}
+	if (ev->has_sender && ev->sender_pid == 0) {
+		put(o, " from outside the pid namespace uid %u", (unsigned int)ev->sender_uid);
+	} else if (ev->has_sender) {
+		put(o, " from pid %d", (int)ev->sender_pid);
+		if (sender && sender->looked)
+			put(o, " (%s)", sender->gone ? "exited" : sender->comm);
+		put(o, " uid %u", (unsigned int)ev->sender_uid);
+	}
+	if (code && si && has_fault_address(ev->sig, si->si_code))
+		put(o, " (%s at 0x%llx)", code, (unsigned long long)(uintptr_t)si->si_addr);
+	else if (code)
+		put(o, " (%s)", code);
+}
+
 static void format_human(struct out *o, const struct seize_tracer_event *ev, const char *name,
-			 const char *signame, const struct timespec *when)
+			 const char *signame, const struct timespec *when,
+			 const struct watch_sender *sender)
 {
 	time_t secs = when->tv_sec;
 	struct tm tm;
@@ -260,9 +428,7 @@ static void format_human(struct out *o, const struct seize_tracer_event *ev, con
 		put(o, " %s", signame);
 	switch (ev->type) {
 	case SEIZE_TRACER_SIGNAL:
-		if (ev->has_sender)
-			put(o, " from pid %d uid %u", (int)ev->sender_pid,
-			    (unsigned int)ev->sender_uid);
+		human_signal_details(o, ev, sender);
 		break;
 	case SEIZE_TRACER_EXITED:
 		put(o, " %d", ev->exit_code);
@@ -286,6 +452,13 @@ static void format_human(struct out *o, const struct seize_tracer_event *ev, con
 size_t watch_format_line(char *buf, size_t size, const struct seize_tracer_event *ev,
 			 const struct timespec *when, bool json)
 {
+	return watch_format_signal_line(buf, size, ev, when, json, NULL);
+}
+
+size_t watch_format_signal_line(char *buf, size_t size, const struct seize_tracer_event *ev,
+				const struct timespec *when, bool json,
+				const struct watch_sender *sender)
+{
 	struct out o = { buf, size, 0 };
 	const char *name = watch_event_name(ev->type);
 	const char *signame = NULL;
@@ -301,9 +474,9 @@ size_t watch_format_line(char *buf, size_t size, const struct seize_tracer_event
 	if (has_signal(ev))
 		signame = watch_signal_name(ev->sig, sigbuf, sizeof(sigbuf));
 	if (json)
-		format_json(&o, ev, name, signame, when);
+		format_json(&o, ev, name, signame, when, sender);
 	else
-		format_human(&o, ev, name, signame, when);
+		format_human(&o, ev, name, signame, when, sender);
 	/* Always a whole line: cut, the newline replaces the last byte. */
 	if (o.len + 1 >= size)
 		o.len = size - 2;

@@ -10,9 +10,10 @@
 
 #include <seize/tracer.h>
 
-/* A line never gets near this: the longest is a signal event in JSON
- * (about 150 bytes).  Longer output is cut, still ending in a newline. */
-#define WATCH_LINE_MAX 512
+/* A line never gets near this: the longest is a signal event in JSON with
+ * its sender's executable of 255 bytes, each escaped to six (about 1700
+ * bytes).  Longer output is cut, still ending in a newline. */
+#define WATCH_LINE_MAX 2048
 
 /* The event names of the contract ("signal", "group-stop", ... "detached"),
  * plus "thread-exited" and "frozen"; NULL for a type outside the enum. */
@@ -33,10 +34,29 @@ const char *watch_signal_name(int sig, char *buf, size_t size);
  * NUL-terminated).  Returns the whole length, as snprintf does. */
 size_t watch_json_string(char *buf, size_t size, const char *s);
 
+/* What /proc said of a signal's sender, read at the stop (seize-watch does
+ * the reading; the formatter only prints it). */
+struct watch_sender {
+	bool looked;		/* read at all: else nothing is said of it */
+	bool gone;		/* no process had that pid any more */
+	char comm[32];		/* its command name */
+	char exe[256];		/* its executable, "" if unreadable */
+	long ppid;		/* its parent, -1 if unread */
+};
+
+/* How the kernel says a signal came: "SEGV_MAPERR", "SI_KERNEL", ...; NULL
+ * for one sent by a process (SI_USER, SI_TKILL, SI_QUEUE), whose sender is
+ * named instead, or an unknown code. */
+const char *watch_si_code_name(int sig, int code);
+
 /* One output line for @p ev, seen at @p when (CLOCK_REALTIME), ending in a
  * newline, into @p buf of @p size bytes (WATCH_LINE_MAX is enough).  Returns
- * the length written. */
+ * the length written.  @p sender: what was read of a SIGNAL's sender, or
+ * NULL. */
 size_t watch_format_line(char *buf, size_t size, const struct seize_tracer_event *ev,
 			 const struct timespec *when, bool json);
+size_t watch_format_signal_line(char *buf, size_t size, const struct seize_tracer_event *ev,
+				const struct timespec *when, bool json,
+				const struct watch_sender *sender);
 
 #endif
