@@ -816,6 +816,7 @@ START_TEST(exit_statuses)
 	const char *none[] = { NULL };
 	const char *bad[] = { "--no-such-option", NULL };
 	const char *two[] = { "-p", "1", "2", NULL };
+	const char *plus[] = { "-p", "+1", NULL };
 	const char *vanished[] = { "-p", p, NULL };
 	const char *vanished_tid[] = { "-t", p, NULL };
 
@@ -824,6 +825,10 @@ START_TEST(exit_statuses)
 	run_stack(none, res);
 	ck_assert_int_eq(exit_code(res), 1);
 	run_stack(bad, res);
+	ck_assert_int_eq(exit_code(res), 1);
+	/* The tool's name, not the path it was run by (getopt's message too). */
+	ck_assert_msg(strncmp(res->err, "seize-stack: ", 13) == 0, "%s", res->err);
+	run_stack(plus, res);
 	ck_assert_int_eq(exit_code(res), 1);
 	run_stack(two, res);
 	ck_assert_int_eq(exit_code(res), 1);

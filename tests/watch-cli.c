@@ -161,6 +161,10 @@ START_TEST(usage_errors_exit_2)
 		{ "-e", "bogus", "--", "/bin/true", NULL },
 		{ "-e", "", "--", "/bin/true", NULL },
 		{ "--bogus", NULL },
+		{ "-z", NULL },
+		{ "-p", "+5", NULL },
+		{ "-p", " 5", NULL },
+		{ "-p", "5x", NULL },
 		{ "-p", gone, "--", "/bin/true", NULL },	/* checked before any attach */
 	};
 
@@ -170,6 +174,9 @@ START_TEST(usage_errors_exit_2)
 
 		ck_assert_msg(finish(r) == 2, "case %zu: not a usage error", i);
 		ck_assert_msg(r->err.buf[0] != '\0', "case %zu: nothing on stderr", i);
+		/* The tool's name, not the path it was run by (getopt's too). */
+		ck_assert_msg(strncmp(r->err.buf, "seize-watch: ", 13) == 0, "case %zu: %s", i,
+			      r->err.buf);
 		ck_assert_str_eq(r->out.buf, "");
 		tst_run_free(r);
 	}

@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -147,9 +148,10 @@ static long parse_number(const char *s, const char *what, long min, long max)
 	char *end;
 	long v;
 
+	/* Digits only: strtol() would take " 5" and "+5" too. */
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
+	if (!isdigit((unsigned char)s[0]) || errno || *end || v < min || v > max)
 		usage_error("%s must be a number from %ld to %ld: '%s'", what, min, max, s);
 	return v;
 }
@@ -697,6 +699,8 @@ int main(int argc, char **argv)
 	bool sampling = false;
 	int opt, status = 0;
 
+	/* getopt's own messages start with argv[0]: ours, not the whole path. */
+	argv[0] = (char *)PROGRAM;
 	while ((opt = getopt_long(argc, argv, "p:t:n:i:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':

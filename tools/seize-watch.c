@@ -30,6 +30,7 @@
  *                  thread of another process, say).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -152,9 +153,10 @@ static pid_t parse_pid(const char *s)
 	char *end;
 	long v;
 
+	/* Digits only: strtol() would take " 5" and "+5" too. */
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v <= 0 || v > INT_MAX)
+	if (!isdigit((unsigned char)s[0]) || errno || *end || v <= 0 || v > INT_MAX)
 		usage_error("'%s' is not a process id", s);
 	return (pid_t)v;
 }
@@ -611,6 +613,8 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	/* '+': the first non-option starts the command, as with `--`. */
+	/* getopt's own messages start with argv[0]: ours, not the whole path. */
+	argv[0] = (char *)PROGRAM;
 	while ((opt = getopt_long(argc, argv, "+p:fe:o:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
