@@ -183,6 +183,30 @@ START_TEST(usage_errors_exit_2)
 }
 END_TEST
 
+/* ---- output that fails ------------------------------------------------- */
+
+/* Its reader gone (EPIPE): the output stops, not the command, which is
+ * let go as found and waited for, its status seize-watch's. */
+START_TEST(closed_output_waits_for_the_command)
+{
+	const char *args[] = { "--", "/bin/sh", "-c",
+			       "trap : USR1; read x; for i in 1 2 3; do kill -USR1 $$; done; exit 7",
+			       NULL };
+	struct tst_run *r = run_watch_in(args, true);
+	char line[256];
+
+	ck_assert(next_line(r, line, sizeof(line), BOUND_MS));	/* attached */
+	close(r->out.fd);
+	r->out.fd = -1;
+	r->out.eof = true;
+	tst_write_byte(r->in, '\n');
+	ck_assert_int_eq(finish(r), 7);
+	expect_one_error_line(r);
+	ck_assert_msg(strstr(r->err.buf, "Broken pipe"), "%s", r->err.buf);
+	tst_run_free(r);
+}
+END_TEST
+
 /* ---- output, help, version, descriptors -------------------------------- */
 
 START_TEST(output_file)
@@ -322,6 +346,7 @@ TEST_SUITE(watch, true)
 	ADD_CASE(s, traced_pid_fails_at_once);
 	ADD_CASE(s, one_refusal_lets_the_others_go);
 	ADD_CASE(s, usage_errors_exit_2);
+	ADD_CASE(s, closed_output_waits_for_the_command);
 	ADD_CASE(s, output_file);
 	ADD_CASE(s, output_file_flushed_while_idle);
 	ADD_CASE(s, version_exits_0);

@@ -454,8 +454,8 @@ static void finish(struct watch *w, int status)
 		w->out_error = errno;
 	if (w->out_error) {
 		complain("writing the events: %s", strerror(w->out_error));
-		if (status == 0)
-			status = EXIT_RUNTIME;
+		if (status == 0 && w->command <= 0)
+			status = EXIT_RUNTIME;	/* a command's status is its own */
 	}
 	if (w->command_signal && status == 128 + w->command_signal)
 		die_like_command(w->command_signal);
@@ -553,6 +553,33 @@ static void interrupted(struct watch *w, int sig)
 	finish(w, status);
 }
 
+/* The output failed (a closed pipe, a full disk): stop writing and let
+ * every tracee go as found.  A command is still ours to wait for, so that
+ * the shell waits for it too, and its status is ours. */
+static void output_failed(struct watch *w) __attribute__((noreturn));
+static void output_failed(struct watch *w)
+{
+	int status = EXIT_RUNTIME, st;
+	pid_t got;
+
+	seize_tracer_destroy(w->tracer);	/* may report the command's end */
+	w->tracer = NULL;
+	if (w->command > 0 && w->command_ended) {
+		status = w->command_status;
+	} else if (w->command > 0) {
+		do
+			got = waitpid(w->command, &st, 0);
+		while (got < 0 && errno == EINTR);
+		if (got == w->command && WIFSIGNALED(st)) {
+			w->command_signal = WTERMSIG(st);
+			status = 128 + w->command_signal;
+		} else if (got == w->command) {
+			status = WEXITSTATUS(st);
+		}
+	}
+	finish(w, status);
+}
+
 static void run(struct watch *w)
 {
 	bool no_tracees = false;
@@ -566,7 +593,7 @@ static void run(struct watch *w)
 		if (flush_due)
 			flush_output(w);
 		if (w->out_error)
-			finish(w, EXIT_RUNTIME);
+			output_failed(w);
 		if (watch_over(w, no_tracees, &status))
 			finish(w, status);
 		if (w->stop_as) {
