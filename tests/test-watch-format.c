@@ -537,6 +537,60 @@ START_TEST(time_is_local_in_text_only)
 }
 END_TEST
 
+/* The text line's time in each form (-t, -tt, -ttt, --iso-time). */
+START_TEST(time_in_each_form)
+{
+	static const struct timespec when = WHEN;
+	static const struct {
+		enum watch_time form;
+		const char *tz, *text;
+	} rows[] = {
+		{ WATCH_TIME_USEC, "UTC", "12:01:05.000210 5/5 attached\n" },
+		{ WATCH_TIME_SEC, "UTC", "12:01:05 5/5 attached\n" },
+		{ WATCH_TIME_EPOCH, "XYZ-2", "1795867265.000210 5/5 attached\n" },
+		{ WATCH_TIME_ISO, "UTC", "2026-11-28T12:01:05.000210+0000 5/5 attached\n" },
+		{ WATCH_TIME_ISO, "XYZ-2", "2026-11-28T14:01:05.000210+0200 5/5 attached\n" },
+		{ WATCH_TIME_ISO, "XYZ+3:30", "2026-11-28T08:31:05.000210-0330 5/5 attached\n" },
+	};
+	struct seize_tracer_event ev = { .type = SEIZE_TRACER_ATTACHED, .pid = 5, .tid = 5 };
+	char buf[WATCH_LINE_MAX];
+
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		set_tz(rows[i].tz);
+		watch_format_line_as(buf, sizeof(buf), &ev, &when, false, NULL, rows[i].form);
+		ck_assert_msg(strcmp(buf, rows[i].text) == 0, "row %zu: got [%s] want [%s]", i, buf,
+			      rows[i].text);
+		/* JSON keeps the epoch's seconds whatever the form. */
+		watch_format_line_as(buf, sizeof(buf), &ev, &when, true, NULL, rows[i].form);
+		ck_assert_str_eq(buf, "{\"event\":\"attached\",\"pid\":5,\"tid\":5" T_JSON);
+	}
+	set_tz("UTC");
+}
+END_TEST
+
+START_TEST(signal_numbers_by_name)
+{
+	static const struct {
+		const char *name;
+		int sig;
+	} rows[] = {
+		{ "TERM", SIGTERM }, { "SIGTERM", SIGTERM }, { "15", SIGTERM }, { "KILL", SIGKILL },
+		{ "USR1", SIGUSR1 }, { "", 0 }, { "term", 0 },
+		{ "0", 0 }, { "65", 0 }, { "15x", 0 }, { "SIG", 0 }, { "BOGUS", 0 },
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < N_OF(rows); i++)
+		ck_assert_msg(watch_signal_number(rows[i].name) == rows[i].sig, "row %zu (%s): %d", i,
+			      rows[i].name, watch_signal_number(rows[i].name));
+	/* Real-time ones by the names watch_signal_name() gives them. */
+	ck_assert_int_eq(watch_signal_number(watch_signal_name(SIGRTMIN + 3, buf, sizeof(buf))),
+			 SIGRTMIN + 3);
+	ck_assert_int_eq(watch_signal_number(watch_signal_name(SIGRTMIN, buf, sizeof(buf)) + 3),
+			 SIGRTMIN);
+}
+END_TEST
+
 /* A time localtime_r() cannot express: the text line falls back to the
  * epoch's seconds. */
 START_TEST(time_beyond_the_calendar)
@@ -658,6 +712,8 @@ TEST_SUITE(watch_format, false)
 	ADD_CASE(s, signal_details_as_text_and_json);
 	ADD_CASE(s, si_code_names);
 	ADD_CASE(s, time_forms);
+	ADD_CASE(s, time_in_each_form);
+	ADD_CASE(s, signal_numbers_by_name);
 	ADD_CASE(s, time_is_local_in_text_only);
 	ADD_CASE(s, time_beyond_the_calendar);
 	ADD_CASE(s, longest_line_fits);

@@ -162,6 +162,8 @@ START_TEST(usage_errors_exit_2)
 		{ "-e", "", "--", "/bin/true", NULL },
 		{ "--bogus", NULL },
 		{ "-z", NULL },
+		{ "-e", "signal=BOGUS", "--", "/bin/true", NULL },
+		{ "-e", "signal=", "--", "/bin/true", NULL },
 		{ "-p", "+5", NULL },
 		{ "-p", " 5", NULL },
 		{ "-p", "5x", NULL },
@@ -180,6 +182,31 @@ START_TEST(usage_errors_exit_2)
 		ck_assert_str_eq(r->out.buf, "");
 		tst_run_free(r);
 	}
+}
+END_TEST
+
+/* strace's habits: -e signal=LIST keeps those signals' lines, -ttt gives the
+ * epoch's seconds. */
+START_TEST(signal_filter_and_epoch_time)
+{
+	const char *args[] = { "-e", "signal=USR2", "-ttt", "--", "/bin/sh", "-c",
+			       "trap : USR1 USR2; kill -USR1 $$; kill -USR2 $$", NULL };
+	struct tst_run *r = run_watch(args);
+	char name[16] = "";
+	long secs, usecs;
+	int n = 0, end = 0;
+	const char *line;
+
+	ck_assert_int_eq(finish(r), 0);
+	ck_assert_msg(!strstr(r->out.buf, "SIGUSR1"), "%s", r->out.buf);
+	line = strstr(r->out.buf, " signal SIGUSR2 ");
+	ck_assert_msg(line, "no SIGUSR2 line:\n%s", r->out.buf);
+	while (line > r->out.buf && line[-1] != '\n')
+		line--;
+	n = sscanf(line, "%ld.%6ld %*d/%*d signal %15s%n", &secs, &usecs, name, &end);
+	ck_assert_msg(n == 3 && secs > 1700000000 && strcmp(name, "SIGUSR2") == 0, "%s", line);
+	ck_assert_int_eq(line[10], '.');
+	tst_run_free(r);
 }
 END_TEST
 
@@ -347,6 +374,7 @@ TEST_SUITE(watch, true)
 	ADD_CASE(s, one_refusal_lets_the_others_go);
 	ADD_CASE(s, usage_errors_exit_2);
 	ADD_CASE(s, closed_output_waits_for_the_command);
+	ADD_CASE(s, signal_filter_and_epoch_time);
 	ADD_CASE(s, output_file);
 	ADD_CASE(s, output_file_flushed_while_idle);
 	ADD_CASE(s, version_exits_0);

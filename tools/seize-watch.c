@@ -71,6 +71,8 @@ struct watch {
 	int out_fd;
 	bool json;
 	unsigned int show;	/* SEIZE_TRACER_MASK bits to print */
+	uint64_t signals;	/* bit sig-1: print its "signal" lines (-e signal=) */
+	enum watch_time time_form;	/* -t, -tt, -ttt, --iso-time */
 	int out_error;		/* errno of the first failed write, else 0 */
 	bool buffered;		/* output to a file: lines gathered, flushed within 100 ms */
 	size_t out_len;
@@ -120,6 +122,11 @@ static void usage(FILE *f)
 		"                       group-stop, continued, exited, killed, new-thread,\n"
 		"                       new-child, exec, attached, detached, thread-exited;\n"
 		"                       'all' for the default (every one but thread-exited)\n"
+		"  -e signal=LIST       show only these signals' lines: TERM,KILL,...\n"
+		"                       (a leading '!' for all but these)\n"
+		"  -t, -tt, -ttt        time of day in seconds, in microseconds (the\n"
+		"                       default), or seconds since the epoch\n"
+		"      --iso-time       date, time and zone: 2026-11-28T12:01:02.123456+0100\n"
 		"      --json           one JSON object per line\n"
 		"  -o, --output FILE    write the events to FILE instead of stdout\n"
 		"  -h, --help           show this help and exit\n"
@@ -159,6 +166,34 @@ static pid_t parse_pid(const char *s)
 	if (!isdigit((unsigned char)s[0]) || errno || *end || v <= 0 || v > INT_MAX)
 		usage_error("'%s' is not a process id", s);
 	return (pid_t)v;
+}
+
+/* -e signal=LIST: names or numbers, comma-separated; a leading '!' takes
+ * every signal but those; "all" is every one. */
+static uint64_t parse_signal_set(const char *list)
+{
+	bool negate = list[0] == '!';
+	char *copy = strdup(list + negate), *save = NULL, *name;
+	uint64_t set = 0;
+
+	if (!copy) {
+		complain("out of memory");
+		exit(EXIT_RUNTIME);
+	}
+	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		int sig = watch_signal_number(name);
+
+		if (strcmp(name, "all") == 0)
+			set = ~0ull;
+		else if (sig > 0 && sig <= 64)
+			set |= 1ull << (sig - 1);
+		else
+			usage_error("unknown signal '%s' in -e signal=", name);
+	}
+	free(copy);
+	if (!set && !negate)
+		usage_error("-e signal= needs at least one signal");
+	return negate ? ~set : set;
 }
 
 static unsigned int parse_events(const char *list)
@@ -313,9 +348,12 @@ static void on_event(struct seize_tracer *tracer, const struct seize_tracer_even
 		w->self_pid = 0;
 	if (!(w->show & SEIZE_TRACER_MASK(ev->type)) || w->out_error)
 		return;
+	if (ev->type == SEIZE_TRACER_SIGNAL && ev->sig >= 1 && ev->sig <= 64 &&
+	    !(w->signals >> (ev->sig - 1) & 1))
+		return;
 	clock_gettime(CLOCK_REALTIME, &now);
-	len = watch_format_signal_line(line, sizeof(line), ev, &now, w->json,
-				       sender_of(w, ev, &fresh));
+	len = watch_format_line_as(line, sizeof(line), ev, &now, w->json, sender_of(w, ev, &fresh),
+				   w->time_form);
 	if (!w->buffered || len > sizeof(w->out_buf)) {
 		ret = write_all(w->out_fd, line, len);
 		if (ret < 0)
@@ -614,18 +652,22 @@ static void run(struct watch *w)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_VERSION };
+	enum { OPT_JSON = 256, OPT_VERSION, OPT_ISO_TIME };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "iso-time", no_argument, NULL, OPT_ISO_TIME },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct watch w = { .out_fd = STDOUT_FILENO, .show = watch_default_events() };
+	struct watch w = { .out_fd = STDOUT_FILENO, .show = watch_default_events(),
+			   .signals = ~0ull };
+	int tflags = 0;
+	bool iso_time = false;
 	/* seize-watch has no children but its tracees: one wait per stop. */
 	struct seize_tracer_config cfg = { .flags = SEIZE_TRACER_ALL_CHILDREN,
 					   .callback = on_event, .data = &w };
@@ -642,7 +684,7 @@ int main(int argc, char **argv)
 	/* '+': the first non-option starts the command, as with `--`. */
 	/* getopt's own messages start with argv[0]: ours, not the whole path. */
 	argv[0] = (char *)PROGRAM;
-	while ((opt = getopt_long(argc, argv, "+p:fe:o:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+p:fe:o:th", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			pids[npids++] = parse_pid(optarg);
@@ -651,7 +693,16 @@ int main(int argc, char **argv)
 			cfg.flags |= SEIZE_TRACER_FOLLOW_CHILDREN;
 			break;
 		case 'e':
-			w.show = parse_events(optarg);
+			if (strncmp(optarg, "signal=", 7) == 0)
+				w.signals = parse_signal_set(optarg + 7);
+			else
+				w.show = parse_events(optarg);
+			break;
+		case 't':
+			tflags++;
+			break;
+		case OPT_ISO_TIME:
+			iso_time = true;
 			break;
 		case OPT_JSON:
 			w.json = true;
@@ -670,6 +721,9 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* strace's -t, -tt, -ttt: seconds, microseconds (our default), epoch. */
+	w.time_form = iso_time ? WATCH_TIME_ISO : tflags == 1 ? WATCH_TIME_SEC
+		      : tflags >= 3 ? WATCH_TIME_EPOCH : WATCH_TIME_USEC;
 	if (npids == 0 && optind == argc)
 		usage_error("give a command, or -p PID");
 	if (npids > 0 && optind < argc)

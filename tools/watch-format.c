@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "watch-format.h"
@@ -193,6 +194,24 @@ size_t watch_json_string(char *buf, size_t size, const char *s)
 		buf[0] = '\0';
 	put_json_string(&o, s);
 	return o.len;
+}
+
+int watch_signal_number(const char *name)
+{
+	char buf[32], *end;
+	long n;
+
+	if (!name || !*name)
+		return 0;
+	n = strtol(name, &end, 10);
+	if (*name >= '0' && *name <= '9')
+		return *end == '\0' && n > 0 && n < NSIG ? (int)n : 0;
+	if (strncmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (strcmp(watch_signal_name(sig, buf, sizeof(buf)) + 3, name) == 0)
+			return sig;
+	return 0;
 }
 
 /* ---- how a signal came ------------------------------------------------- */
@@ -413,16 +432,26 @@ static void human_signal_details(struct out *o, const struct seize_tracer_event 
 
 static void format_human(struct out *o, const struct seize_tracer_event *ev, const char *name,
 			 const char *signame, const struct timespec *when,
-			 const struct watch_sender *sender)
+			 const struct watch_sender *sender, enum watch_time form)
 {
 	time_t secs = when->tv_sec;
 	struct tm tm;
 
-	if (localtime_r(&secs, &tm))
-		put(o, "%02d:%02d:%02d.%06ld ", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		    when->tv_nsec / 1000);
-	else
+	if (form != WATCH_TIME_EPOCH && localtime_r(&secs, &tm)) {
+		if (form == WATCH_TIME_ISO)
+			put(o, "%04d-%02d-%02dT", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		put(o, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+		if (form != WATCH_TIME_SEC)
+			put(o, ".%06ld", when->tv_nsec / 1000);
+		if (form == WATCH_TIME_ISO) {
+			long off = tm.tm_gmtoff / 60;
+
+			put(o, "%c%02ld%02ld", off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+		}
+		put(o, " ");
+	} else {
 		put(o, "%lld.%06ld ", (long long)secs, when->tv_nsec / 1000);
+	}
 	put(o, "%d/%d %s", (int)ev->pid, (int)ev->tid, name);
 	if (signame)
 		put(o, " %s", signame);
@@ -459,6 +488,13 @@ size_t watch_format_signal_line(char *buf, size_t size, const struct seize_trace
 				const struct timespec *when, bool json,
 				const struct watch_sender *sender)
 {
+	return watch_format_line_as(buf, size, ev, when, json, sender, WATCH_TIME_USEC);
+}
+
+size_t watch_format_line_as(char *buf, size_t size, const struct seize_tracer_event *ev,
+			    const struct timespec *when, bool json,
+			    const struct watch_sender *sender, enum watch_time form)
+{
 	struct out o = { buf, size, 0 };
 	const char *name = watch_event_name(ev->type);
 	const char *signame = NULL;
@@ -476,7 +512,7 @@ size_t watch_format_signal_line(char *buf, size_t size, const struct seize_trace
 	if (json)
 		format_json(&o, ev, name, signame, when, sender);
 	else
-		format_human(&o, ev, name, signame, when, sender);
+		format_human(&o, ev, name, signame, when, sender, form);
 	/* Always a whole line: cut, the newline replaces the last byte. */
 	if (o.len + 1 >= size)
 		o.len = size - 2;

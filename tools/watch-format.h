@@ -44,6 +44,15 @@ struct watch_sender {
 	long ppid;		/* its parent, -1 if unread */
 };
 
+/* How a text line says its time (JSON always gives the epoch's seconds). */
+enum watch_time {
+	WATCH_TIME_USEC = 0,	/* 12:01:02.123456, local (the default; -tt) */
+	WATCH_TIME_SEC,		/* 12:01:02 (-t) */
+	WATCH_TIME_EPOCH,	/* 1795867262.123456 (-ttt) */
+	WATCH_TIME_ISO,		/* 2026-11-28T12:01:02.123456+0100, for logs that
+				   cross midnight (--iso-time) */
+};
+
 /* How the kernel says a signal came: "SEGV_MAPERR", "SI_KERNEL", ...; NULL
  * for one sent by a process (SI_USER, SI_TKILL, SI_QUEUE), whose sender is
  * named instead, or an unknown code. */
@@ -58,5 +67,13 @@ size_t watch_format_line(char *buf, size_t size, const struct seize_tracer_event
 size_t watch_format_signal_line(char *buf, size_t size, const struct seize_tracer_event *ev,
 				const struct timespec *when, bool json,
 				const struct watch_sender *sender);
+/* The same with the text line's time as @p form says. */
+size_t watch_format_line_as(char *buf, size_t size, const struct seize_tracer_event *ev,
+			    const struct timespec *when, bool json,
+			    const struct watch_sender *sender, enum watch_time form);
+
+/* A signal of -e signal=LIST: "TERM", "SIGTERM", "15" or "RTMIN+3"; 0 if
+ * none is. */
+int watch_signal_number(const char *name);
 
 #endif
