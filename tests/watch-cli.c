@@ -210,6 +210,27 @@ START_TEST(signal_filter_and_epoch_time)
 }
 END_TEST
 
+/* -c: no event lines, the story of each process at the end. */
+START_TEST(summary_only)
+{
+	const char *args[] = { "-c", "--", "/bin/sh", "-c",
+			       "trap : USR1; kill -USR1 $$; echo $$ >&2; exit 3", NULL };
+	struct tst_run *r = run_watch(args);
+	char want[256], *after;
+	int shell;
+
+	ck_assert_int_eq(finish(r), 3);
+	ck_assert_int_eq(sscanf(r->err.buf, "%d", &shell), 1);
+	snprintf(want, sizeof(want), "%d (sh): exited 3 after ", shell);
+	ck_assert_msg(strncmp(r->out.buf, want, strlen(want)) == 0, "%s", r->out.buf);
+	after = strchr(r->out.buf, '\n');
+	ck_assert_ptr_nonnull(after);
+	snprintf(want, sizeof(want), "\n  signals: SIGUSR1 1 from pid %d (sh)\n", shell);
+	ck_assert_str_eq(after, want);
+	tst_run_free(r);
+}
+END_TEST
+
 /* ---- output that fails ------------------------------------------------- */
 
 /* Its reader gone (EPIPE): the output stops, not the command, which is
@@ -375,6 +396,7 @@ TEST_SUITE(watch, true)
 	ADD_CASE(s, usage_errors_exit_2);
 	ADD_CASE(s, closed_output_waits_for_the_command);
 	ADD_CASE(s, signal_filter_and_epoch_time);
+	ADD_CASE(s, summary_only);
 	ADD_CASE(s, output_file);
 	ADD_CASE(s, output_file_flushed_while_idle);
 	ADD_CASE(s, version_exits_0);

@@ -50,6 +50,7 @@
 #include <seize/tracer.h>
 
 #include "watch-format.h"
+#include "watch-summary.h"
 /* The library's own /proc reader, built in (it is not exported). */
 #include "../src/internal.h"
 
@@ -73,6 +74,9 @@ struct watch {
 	unsigned int show;	/* SEIZE_TRACER_MASK bits to print */
 	uint64_t signals;	/* bit sig-1: print its "signal" lines (-e signal=) */
 	enum watch_time time_form;	/* -t, -tt, -ttt, --iso-time */
+	struct watch_summary *summary;	/* -c, -C: told at the end */
+	bool summary_only;		/* -c: no event lines */
+	bool summary_lost;		/* out of memory: the summary lacks events */
 	int out_error;		/* errno of the first failed write, else 0 */
 	bool buffered;		/* output to a file: lines gathered, flushed within 100 ms */
 	size_t out_len;
@@ -127,6 +131,8 @@ static void usage(FILE *f)
 		"  -t, -tt, -ttt        time of day in seconds, in microseconds (the\n"
 		"                       default), or seconds since the epoch\n"
 		"      --iso-time       date, time and zone: 2026-11-28T12:01:02.123456+0100\n"
+		"  -c, --summary-only   at the end, each process's story, and no event lines\n"
+		"  -C, --summary        the events, then each process's story\n"
 		"      --json           one JSON object per line\n"
 		"  -o, --output FILE    write the events to FILE instead of stdout\n"
 		"  -h, --help           show this help and exit\n"
@@ -320,11 +326,30 @@ static const struct watch_sender *sender_of(struct watch *w, const struct seize_
 	return &w->self;
 }
 
+/* A watched process's command name, for the summary: read as it is first
+ * seen and at each exec. */
+static const char *comm_of(const struct seize_tracer_event *ev, char *buf, size_t size)
+{
+	char path[64];
+	int n;
+
+	if (ev->type != SEIZE_TRACER_ATTACHED && ev->type != SEIZE_TRACER_NEW_CHILD &&
+	    ev->type != SEIZE_TRACER_EXEC)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)ev->pid);
+	n = procfs_read(path, buf, size);
+	if (n <= 0)
+		return NULL;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
 static void on_event(struct seize_tracer *tracer, const struct seize_tracer_event *ev, void *data)
 {
 	struct watch *w = data;
 	char line[WATCH_LINE_MAX];
 	struct watch_sender fresh;
+	const struct watch_sender *sender;
 	struct timespec now;
 	size_t len;
 	int ret;
@@ -346,14 +371,27 @@ static void on_event(struct seize_tracer *tracer, const struct seize_tracer_even
 				       ev->type == SEIZE_TRACER_EXITED ||
 				       ev->type == SEIZE_TRACER_KILLED))
 		w->self_pid = 0;
+	if (w->summary) {
+		char comm[64];
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		sender = sender_of(w, ev, &fresh);
+		if (watch_summary_note(w->summary, ev, sender, comm_of(ev, comm, sizeof(comm)),
+				       &now) < 0)
+			w->summary_lost = true;
+		if (w->summary_only)
+			return;
+	}
 	if (!(w->show & SEIZE_TRACER_MASK(ev->type)) || w->out_error)
 		return;
 	if (ev->type == SEIZE_TRACER_SIGNAL && ev->sig >= 1 && ev->sig <= 64 &&
 	    !(w->signals >> (ev->sig - 1) & 1))
 		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	len = watch_format_line_as(line, sizeof(line), ev, &now, w->json, sender_of(w, ev, &fresh),
-				   w->time_form);
+	if (!w->summary) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		sender = sender_of(w, ev, &fresh);
+	}
+	len = watch_format_line_as(line, sizeof(line), ev, &now, w->json, sender, w->time_form);
 	if (!w->buffered || len > sizeof(w->out_buf)) {
 		ret = write_all(w->out_fd, line, len);
 		if (ret < 0)
@@ -480,6 +518,33 @@ static void die_like_command(int sig)
 
 /* ---- main -------------------------------------------------------------- */
 
+/* -c, -C: each process's story, after the events (stories are at most a
+ * few hundred bytes; a longer one is cut). */
+static void write_summary(struct watch *w)
+{
+	struct timespec now;
+	char text[4096];
+	int ret;
+
+	if (!w->summary || w->out_error)
+		return;
+	flush_output(w);
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (size_t i = 0; i < watch_summary_processes(w->summary) && !w->out_error; i++) {
+		size_t len = watch_summary_format(w->summary, i, &now, text, sizeof(text));
+
+		if (len >= sizeof(text))
+			len = sizeof(text) - 1;
+		ret = write_all(w->out_fd, text, len);
+		if (ret < 0)
+			w->out_error = -ret;
+	}
+	if (w->summary_lost)
+		complain("out of memory: the summary lacks some events");
+	watch_summary_free(w->summary);
+	w->summary = NULL;
+}
+
 /* Tear down and leave: detach from everything (DETACHED lines are still
  * written), then exit with status. */
 static void finish(struct watch *w, int status) __attribute__((noreturn));
@@ -487,6 +552,7 @@ static void finish(struct watch *w, int status)
 {
 	seize_tracer_destroy(w->tracer);
 	w->tracer = NULL;
+	write_summary(w);
 	flush_output(w);
 	if (w->out_fd != STDOUT_FILENO && close(w->out_fd) < 0 && !w->out_error)
 		w->out_error = errno;
@@ -659,6 +725,8 @@ int main(int argc, char **argv)
 		{ "events", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "iso-time", no_argument, NULL, OPT_ISO_TIME },
+		{ "summary-only", no_argument, NULL, 'c' },
+		{ "summary", no_argument, NULL, 'C' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -666,7 +734,7 @@ int main(int argc, char **argv)
 	};
 	struct watch w = { .out_fd = STDOUT_FILENO, .show = watch_default_events(),
 			   .signals = ~0ull };
-	int tflags = 0;
+	int tflags = 0, summary = 0;
 	bool iso_time = false;
 	/* seize-watch has no children but its tracees: one wait per stop. */
 	struct seize_tracer_config cfg = { .flags = SEIZE_TRACER_ALL_CHILDREN,
@@ -684,7 +752,7 @@ int main(int argc, char **argv)
 	/* '+': the first non-option starts the command, as with `--`. */
 	/* getopt's own messages start with argv[0]: ours, not the whole path. */
 	argv[0] = (char *)PROGRAM;
-	while ((opt = getopt_long(argc, argv, "+p:fe:o:th", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+p:fe:o:tcCh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			pids[npids++] = parse_pid(optarg);
@@ -700,6 +768,10 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			tflags++;
+			break;
+		case 'c':
+		case 'C':
+			summary = opt;
 			break;
 		case OPT_ISO_TIME:
 			iso_time = true;
@@ -739,9 +811,19 @@ int main(int argc, char **argv)
 	w.buffered = is_file_output(w.out_fd);
 	setup_signals(npids == 0);
 
-	/* Deaths are always asked for: they end the watch.  The rest only if shown. */
+	/* Deaths are always asked for: they end the watch.  The rest only if
+	 * shown, or told in the summary. */
 	cfg.events = w.show | SEIZE_TRACER_MASK(SEIZE_TRACER_EXITED) |
 		     SEIZE_TRACER_MASK(SEIZE_TRACER_KILLED);
+	if (summary) {
+		w.summary = watch_summary_new();
+		if (!w.summary) {
+			complain("out of memory");
+			return EXIT_RUNTIME;
+		}
+		w.summary_only = summary == 'c';
+		cfg.events |= watch_default_events();
+	}
 	if (npids == 0)	/* the command's group-stops are mirrored, shown or not */
 		cfg.events |= SEIZE_TRACER_MASK(SEIZE_TRACER_GROUP_STOP);
 	ret = seize_tracer_new(&cfg, &w.tracer);
