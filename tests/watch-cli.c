@@ -231,6 +231,35 @@ START_TEST(summary_only)
 }
 END_TEST
 
+/* -f, as strace -f: a child that outlives the command is watched to its
+ * end, and the status stays the command's. */
+START_TEST(follow_watches_children_that_outlive_the_command)
+{
+	const char *args[] = { "-f", "--json", "--", "/bin/sh", "-c",
+			       /* fd 3: a background list's stdin is /dev/null */
+			       "exec 3<&0; (read x <&3; exit 0) & echo $! >&2; exit 4", NULL };
+	struct tst_run *r = run_watch_in(args, true);
+	struct json_object o;
+	char line[64];
+	pid_t child;
+	int status;
+
+	ck_assert(tst_run_next_line(r, &r->err, line, sizeof(line), BOUND_MS));
+	child = atoi(line);
+	ck_assert_int_gt(child, 0);
+	expect_event(r, "exited", 0, &o);	/* the shell's */
+	ck_assert_int_eq(json_int(&o, "exit_code"), 4);
+	ck_assert_int_ne(json_int(&o, "pid"), child);
+	/* Still watching the child, which waits for its line. */
+	ck_assert_int_eq(waitpid(r->pid, &status, WNOHANG), 0);
+	tst_write_byte(r->in, '\n');
+	expect_event(r, "exited", child, &o);
+	ck_assert_int_eq(json_int(&o, "exit_code"), 0);
+	ck_assert_int_eq(finish(r), 4);
+	tst_run_free(r);
+}
+END_TEST
+
 /* ---- output that fails ------------------------------------------------- */
 
 /* Its reader gone (EPIPE): the output stops, not the command, which is
@@ -397,6 +426,7 @@ TEST_SUITE(watch, true)
 	ADD_CASE(s, closed_output_waits_for_the_command);
 	ADD_CASE(s, signal_filter_and_epoch_time);
 	ADD_CASE(s, summary_only);
+	ADD_CASE(s, follow_watches_children_that_outlive_the_command);
 	ADD_CASE(s, output_file);
 	ADD_CASE(s, output_file_flushed_while_idle);
 	ADD_CASE(s, version_exits_0);

@@ -77,6 +77,7 @@ struct watch {
 	struct watch_summary *summary;	/* -c, -C: told at the end */
 	bool summary_only;		/* -c: no event lines */
 	bool summary_lost;		/* out of memory: the summary lacks events */
+	bool follow;			/* -f */
 	int out_error;		/* errno of the first failed write, else 0 */
 	bool buffered;		/* output to a file: lines gathered, flushed within 100 ms */
 	size_t out_len;
@@ -620,6 +621,11 @@ static bool watch_over(struct watch *w, bool no_tracees, int *status)
 	unsigned int processes = 0;
 
 	if (w->command > 0) {
+		/* With -f, as strace -f: the children that outlive the command
+		 * are watched to their end; the status stays the command's. */
+		if (w->command_ended && w->follow && !no_tracees &&
+		    seize_tracer_count(w->tracer, &processes, NULL) == 0 && processes > 0)
+			return false;
 		if (w->command_ended) {
 			*status = w->command_status;
 			return true;
@@ -759,6 +765,7 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			cfg.flags |= SEIZE_TRACER_FOLLOW_CHILDREN;
+			w.follow = true;
 			break;
 		case 'e':
 			if (strncmp(optarg, "signal=", 7) == 0)
