@@ -27,6 +27,7 @@
 
 #include "test-common.h"
 #include "test-common-run.h"
+#include "test-common-tracee.h"
 
 #include "watch-common.h"
 
@@ -316,6 +317,49 @@ START_TEST(output_file)
 }
 END_TEST
 
+/* -o FILE gathers lines; SIGTERM or SIGINT must lose none of them. */
+START_TEST(output_file_loses_nothing_at_a_stop_signal)
+{
+	static const int stoppers[] = { SIGTERM, SIGINT };
+
+	for (size_t k = 0; k < sizeof(stoppers) / sizeof(stoppers[0]); k++) {
+		char path[] = "/tmp/seize-watch-test-XXXXXX", pid_text[16], text[8192];
+		int fd = mkstemp(path), usr1[2];
+		pid_t p = start_usr1_target(0, usr1, false);
+		const char *args[] = { "--json", "-o", path, "-p", pid_text, NULL };
+		struct tst_run *r;
+		ssize_t n;
+
+		ck_assert_int_ge(fd, 0);
+		snprintf(pid_text, sizeof(pid_text), "%d", (int)p);
+		r = run_watch(args);
+		/* Attached once its tracer shows in /proc. */
+		for (long end = tst_now_ms() + BOUND_MS; tracer_pid_of(p) != r->pid; usleep(1000))
+			ck_assert_msg(tst_now_ms() < end, "seize-watch did not attach");
+		/* Each signal is written (into the gathering) before it is delivered. */
+		for (int i = 0; i < 3; i++) {
+			tst_kill(p, SIGUSR1);
+			ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
+		}
+		tst_kill(r->pid, stoppers[k]);
+		ck_assert_int_eq(finish(r), 0);
+		n = pread(fd, text, sizeof(text) - 1, 0);
+		close(fd);
+		unlink(path);
+		ck_assert_int_gt(n, 0);
+		text[n] = '\0';
+		memcpy(r->out.buf, text, (size_t)n + 1);
+		r->out.len = (size_t)n;
+		ck_assert_int_eq(count_events(r, "attached", p, NULL, 0), 1);
+		ck_assert_int_eq(count_events(r, "signal", p, "SIGUSR1", getpid()), 3);
+		ck_assert_int_eq(count_events(r, "detached", p, NULL, 0), 1);
+		tst_run_free(r);
+		tst_reap(p);
+		tst_close_pipe(usr1);
+	}
+}
+END_TEST
+
 /* Bounded poll of a file until it holds @p needle. */
 static void wait_file_holds(int fd, const char *needle, int timeout_ms)
 {
@@ -427,6 +471,7 @@ TEST_SUITE(watch, true)
 	ADD_CASE(s, signal_filter_and_epoch_time);
 	ADD_CASE(s, summary_only);
 	ADD_CASE(s, follow_watches_children_that_outlive_the_command);
+	ADD_CASE(s, output_file_loses_nothing_at_a_stop_signal);
 	ADD_CASE(s, output_file);
 	ADD_CASE(s, output_file_flushed_while_idle);
 	ADD_CASE(s, version_exits_0);
