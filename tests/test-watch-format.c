@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "test-common.h"
+#include "../tools/watch-killers.h"
 #include "../tools/watch-format.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -333,7 +334,7 @@ static const struct {
 	  T_TEXT "4242/4242 exited 255\n",
 	  "{\"event\":\"exited\",\"pid\":4242,\"tid\":4242,\"exit_code\":255" T_JSON },
 	{ { .type = SEIZE_TRACER_KILLED, .pid = 4242, .tid = 4242, .sig = SIGKILL },
-	  T_TEXT "4242/4242 killed SIGKILL\n",
+	  T_TEXT "4242/4242 killed SIGKILL (sender unknown: SIGKILL carries none)\n",
 	  "{\"event\":\"killed\",\"pid\":4242,\"tid\":4242,\"signal\":\"SIGKILL\","
 	  "\"core_dumped\":false" T_JSON },
 	{ { .type = SEIZE_TRACER_KILLED, .pid = 4242, .tid = 4242, .sig = SIGSEGV,
@@ -460,6 +461,63 @@ START_TEST(signal_details_as_text_and_json)
 		watch_format_signal_line(buf, sizeof(buf), &rows[i].ev, &when, true, rows[i].sender);
 		ck_assert_msg(strcmp(buf, rows[i].json) == 0, "row %zu: got [%s] want [%s]", i, buf,
 			      rows[i].json);
+	}
+}
+END_TEST
+
+/* A SIGKILL's sender, from the kernel's tracing, on the killed line. */
+START_TEST(killed_by_a_known_sender)
+{
+	static const struct timespec when = WHEN;
+	static const struct watch_sender killer = { .looked = true, .pid = 4100, .comm = "bash" };
+	struct seize_tracer_event ev = { .type = SEIZE_TRACER_KILLED, .pid = 42, .tid = 42,
+					 .sig = SIGKILL };
+	char buf[WATCH_LINE_MAX];
+
+	set_tz("UTC");
+	watch_format_signal_line(buf, sizeof(buf), &ev, &when, false, &killer);
+	ck_assert_str_eq(buf, T_TEXT "42/42 killed SIGKILL from pid 4100 (bash)\n");
+	watch_format_signal_line(buf, sizeof(buf), &ev, &when, true, &killer);
+	ck_assert_str_eq(buf, "{\"event\":\"killed\",\"pid\":42,\"tid\":42,\"signal\":\"SIGKILL\","
+			      "\"core_dumped\":false,\"killer_pid\":4100,\"killer_comm\":\"bash\"" T_JSON);
+	/* Another fatal signal's sender is on its signal line: nothing here. */
+	ev.sig = SIGTERM;
+	watch_format_signal_line(buf, sizeof(buf), &ev, &when, false, NULL);
+	ck_assert_str_eq(buf, T_TEXT "42/42 killed SIGTERM\n");
+}
+END_TEST
+
+/* trace_pipe's signal_generate lines, as tracefs prints them. */
+START_TEST(killers_record_parsing)
+{
+	static const struct {
+		const char *line;
+		bool is;
+		pid_t target, sender;
+		const char *comm;
+	} rows[] = {
+		{ "            bash-4100    [001] d..1. 12345.678901: signal_generate: sig=9 errno=0 "
+		  "code=0 comm=sleep pid=4242 grp=1 res=0", true, 4242, 4100, "bash" },
+		{ "  my-tool -x-77 [000] d..2.  1.000001: signal_generate: sig=9 errno=0 code=0 "
+		  "comm=a pid=5 grp=1 res=0", true, 5, 77, "my-tool -x" },
+		{ "            bash-4100    [001] d..1. 12345.678901: signal_generate: sig=15 errno=0 "
+		  "code=0 comm=sleep pid=4242 grp=1 res=0", false, 0, 0, NULL },
+		{ "# tracer: nop", false, 0, 0, NULL },
+		{ "", false, 0, 0, NULL },
+		{ "signal_generate: sig=9 pid=5", false, 0, 0, NULL },
+	};
+
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		pid_t target = 0, sender = 0;
+		char comm[16] = "";
+		bool is = watch_killers_parse(rows[i].line, &target, &sender, comm);
+
+		ck_assert_msg(is == rows[i].is, "row %zu", i);
+		if (!is)
+			continue;
+		ck_assert_int_eq(target, rows[i].target);
+		ck_assert_int_eq(sender, rows[i].sender);
+		ck_assert_str_eq(comm, rows[i].comm);
 	}
 }
 END_TEST
@@ -711,6 +769,8 @@ TEST_SUITE(watch_format, false)
 	ADD_CASE(s, every_event_as_text_and_json);
 	ADD_CASE(s, signal_details_as_text_and_json);
 	ADD_CASE(s, si_code_names);
+	ADD_CASE(s, killed_by_a_known_sender);
+	ADD_CASE(s, killers_record_parsing);
 	ADD_CASE(s, time_forms);
 	ADD_CASE(s, time_in_each_form);
 	ADD_CASE(s, signal_numbers_by_name);

@@ -668,8 +668,50 @@ START_TEST(json_sender_gone_or_named)
 }
 END_TEST
 
+/* SIGKILL carries no sender; the kernel's tracing names it (root, in the
+ * first pid namespace, where tracefs can be mounted). */
+START_TEST(json_sigkill_sender_from_tracing)
+{
+	const char *args[] = { "--json", "--", "sleep", "100", NULL };
+	struct tst_run *r = run_watch(args);
+	struct json_object o;
+	pid_t p;
+
+	expect_event(r, "exec", 0, &o);
+	p = (pid_t)json_int(&o, "pid");
+	tst_kill(p, SIGKILL);
+	expect_event(r, "killed", p, &o);
+	ck_assert_str_eq(json_str(&o, "signal"), "SIGKILL");
+	ck_assert_msg(json_has(&o, "killer_pid"), "no sender from tracing: %s", r->err.buf);
+	ck_assert_int_eq(json_int(&o, "killer_pid"), getpid());
+	ck_assert_str_eq(json_str(&o, "killer_comm"), "test-watch");
+	ck_assert_int_eq(finish_killed(r), SIGKILL);
+	tst_run_free(r);
+}
+END_TEST
+
+/* Where tracing's pids are ours to read: root, in the first pid namespace. */
+static bool sigkill_senders_here(void)
+{
+	char ns[64] = "";
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "json_sigkill_sender_from_tracing not run: not root\n");
+		return false;
+	}
+	if (readlink("/proc/self/ns/pid", ns, sizeof(ns) - 1) < 0 ||
+	    strcmp(ns, "pid:[4026531836]") != 0) {
+		fprintf(stderr, "json_sigkill_sender_from_tracing not run: in a pid namespace of "
+			"its own (%s), where tracing's pids are not ours\n", ns);
+		return false;
+	}
+	return true;
+}
+
 TEST_SUITE(watch, true)
 {
+	if (sigkill_senders_here())
+		ADD_CASE(s, json_sigkill_sender_from_tracing);
 	ADD_CASE(s, json_sender_gone_or_named);
 	ADD_CASE(s, json_fault_and_child_decoded);
 	ADD_CASE(s, json_signal_names_its_sender);

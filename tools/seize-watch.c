@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -50,6 +51,7 @@
 #include <seize/tracer.h>
 
 #include "watch-format.h"
+#include "watch-killers.h"
 #include "watch-summary.h"
 /* The library's own /proc reader, built in (it is not exported). */
 #include "../src/internal.h"
@@ -78,6 +80,7 @@ struct watch {
 	bool summary_only;		/* -c: no event lines */
 	bool summary_lost;		/* out of memory: the summary lacks events */
 	bool follow;			/* -f */
+	struct watch_killers killers;	/* SIGKILL senders, where tracing allows */
 	int out_error;		/* errno of the first failed write, else 0 */
 	bool buffered;		/* output to a file: lines gathered, flushed within 100 ms */
 	size_t out_len;
@@ -133,6 +136,8 @@ static void usage(FILE *f)
 		"                       default), or seconds since the epoch\n"
 		"      --iso-time       date, time and zone: 2026-11-28T12:01:02.123456+0100\n"
 		"  -c, --summary-only   at the end, each process's story, and no event lines\n"
+		"      --no-kill-senders  do not read the kernel's tracing for the senders\n"
+		"                       of SIGKILL (root only; see the manual)\n"
 		"  -C, --summary        the events, then each process's story\n"
 		"      --json           one JSON object per line\n"
 		"  -o, --output FILE    write the events to FILE instead of stdout\n"
@@ -313,6 +318,16 @@ static void read_sender(pid_t pid, struct watch_sender *sender)
 static const struct watch_sender *sender_of(struct watch *w, const struct seize_tracer_event *ev,
 					    struct watch_sender *fresh)
 {
+	if (ev->type == SEIZE_TRACER_KILLED && ev->sig == SIGKILL) {
+		/* Its trace record is written before the death is reported: it
+		 * is there already, or in flight for a moment. */
+		memset(fresh, 0, sizeof(*fresh));
+		if (!watch_killers_find(&w->killers, ev->pid, 200, &fresh->pid, fresh->comm))
+			return NULL;
+		fresh->looked = true;
+		fresh->ppid = -1;
+		return fresh;
+	}
 	if (ev->type != SEIZE_TRACER_SIGNAL || !ev->has_sender || ev->sender_pid <= 0)
 		return NULL;
 	if (ev->sender_pid != ev->pid) {
@@ -554,6 +569,7 @@ static void finish(struct watch *w, int status)
 	seize_tracer_destroy(w->tracer);
 	w->tracer = NULL;
 	write_summary(w);
+	watch_killers_stop(&w->killers);
 	flush_output(w);
 	if (w->out_fd != STDOUT_FILENO && close(w->out_fd) < 0 && !w->out_error)
 		w->out_error = errno;
@@ -595,6 +611,7 @@ static void attach_all(struct watch *w, const pid_t *pids, size_t n)
 static void spawn_command(struct watch *w, char **argv)
 {
 	int ret = seize_tracer_spawn(w->tracer, argv, &w->command);
+
 
 	if (ret < 0) {
 		complain("cannot run %s: %s", argv[0], strerror(-ret));
@@ -724,13 +741,14 @@ static void run(struct watch *w)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_VERSION, OPT_ISO_TIME };
+	enum { OPT_JSON = 256, OPT_VERSION, OPT_ISO_TIME, OPT_NO_KILL_SENDERS };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "iso-time", no_argument, NULL, OPT_ISO_TIME },
+		{ "no-kill-senders", no_argument, NULL, OPT_NO_KILL_SENDERS },
 		{ "summary-only", no_argument, NULL, 'c' },
 		{ "summary", no_argument, NULL, 'C' },
 		{ "output", required_argument, NULL, 'o' },
@@ -741,7 +759,7 @@ int main(int argc, char **argv)
 	struct watch w = { .out_fd = STDOUT_FILENO, .show = watch_default_events(),
 			   .signals = ~0ull };
 	int tflags = 0, summary = 0;
-	bool iso_time = false;
+	bool iso_time = false, kill_senders = true;
 	/* seize-watch has no children but its tracees: one wait per stop. */
 	struct seize_tracer_config cfg = { .flags = SEIZE_TRACER_ALL_CHILDREN,
 					   .callback = on_event, .data = &w };
@@ -783,6 +801,9 @@ int main(int argc, char **argv)
 		case OPT_ISO_TIME:
 			iso_time = true;
 			break;
+		case OPT_NO_KILL_SENDERS:
+			kill_senders = false;
+			break;
 		case OPT_JSON:
 			w.json = true;
 			break;
@@ -816,6 +837,15 @@ int main(int argc, char **argv)
 		}
 	}
 	w.buffered = is_file_output(w.out_fd);
+	w.killers.fd = -1;
+	if (kill_senders) {
+		char why[128];
+
+		/* Best effort: without it a SIGKILL's line says its sender is
+		 * unknown (SEIZE_WATCH_DEBUG=1 says why). */
+		if (watch_killers_start(&w.killers, why, sizeof(why)) < 0 && getenv("SEIZE_WATCH_DEBUG"))
+			complain("no SIGKILL senders: %s", why);
+	}
 	setup_signals(npids == 0);
 
 	/* Deaths are always asked for: they end the watch.  The rest only if

@@ -390,6 +390,10 @@ static void format_json(struct out *o, const struct seize_tracer_event *ev, cons
 		break;
 	case SEIZE_TRACER_KILLED:
 		put(o, ",\"core_dumped\":%s", ev->core_dumped ? "true" : "false");
+		if (sender && sender->pid > 0) {
+			put(o, ",\"killer_pid\":%d,\"killer_comm\":", (int)sender->pid);
+			put_json_string(o, sender->comm);
+		}
 		break;
 	case SEIZE_TRACER_NEW_CHILD:
 		put(o, ",\"parent\":%d", (int)ev->parent);
@@ -465,6 +469,10 @@ static void format_human(struct out *o, const struct seize_tracer_event *ev, con
 	case SEIZE_TRACER_KILLED:
 		if (ev->core_dumped)
 			put(o, " (core dumped)");
+		if (sender && sender->pid > 0)
+			put(o, " from pid %d (%s)", (int)sender->pid, sender->comm);
+		else if (ev->sig == SIGKILL)
+			put(o, " (sender unknown: SIGKILL carries none)");
 		break;
 	case SEIZE_TRACER_NEW_CHILD:
 		put(o, " of %d", (int)ev->parent);

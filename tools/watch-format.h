@@ -42,6 +42,7 @@ struct watch_sender {
 	char comm[32];		/* its command name */
 	char exe[256];		/* its executable, "" if unreadable */
 	long ppid;		/* its parent, -1 if unread */
+	pid_t pid;		/* KILLED: the SIGKILL's sender (tracing), 0: unknown */
 };
 
 /* How a text line says its time (JSON always gives the epoch's seconds). */

@@ -161,6 +161,12 @@ int watch_summary_note(struct watch_summary *s, const struct seize_tracer_event 
 		st->end = KILLED;
 		st->end_value = ev->sig;
 		st->core_dumped = ev->core_dumped;
+		if (sender && sender->pid > 0 && ev->sig >= 1 && ev->sig <= MAX_SIG) {
+			/* A SIGKILL's sender, from the kernel's tracing. */
+			st->last_from[ev->sig] = (struct who){ .known = true, .pid = sender->pid };
+			snprintf(st->last_from[ev->sig].comm, sizeof(st->last_from[0].comm), "%s",
+				 sender->comm);
+		}
 		return 0;
 	case SEIZE_TRACER_DETACHED:
 		st->end = LET_GO;
@@ -235,10 +241,10 @@ size_t watch_summary_format(const struct watch_summary *s, size_t i, const struc
 		break;
 	case KILLED:
 		add(&t, "killed by %s", watch_signal_name(st->end_value, name, sizeof(name)));
-		if (st->end_value == SIGKILL)
-			add(&t, " (sender unknown: SIGKILL carries none)");
-		else if (st->end_value <= MAX_SIG && st->last_from[st->end_value].known)
+		if (st->end_value <= MAX_SIG && st->last_from[st->end_value].known)
 			add_who(&t, &st->last_from[st->end_value]);
+		else if (st->end_value == SIGKILL)
+			add(&t, " (sender unknown: SIGKILL carries none)");
 		if (st->core_dumped)
 			add(&t, ", core dumped");
 		break;
