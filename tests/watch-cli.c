@@ -471,7 +471,10 @@ TEST_SUITE(watch, true)
 	ADD_CASE(s, signal_filter_and_epoch_time);
 	ADD_CASE(s, summary_only);
 	ADD_CASE(s, follow_watches_children_that_outlive_the_command);
-	ADD_CASE(s, output_file_loses_nothing_at_a_stop_signal);
+	/* Valgrind takes a forked target's signals with sigtimedwait(): no
+	 * signal lines to count (natively and under ASan it runs). */
+	if (!tst_under_valgrind())
+		ADD_CASE(s, output_file_loses_nothing_at_a_stop_signal);
 	ADD_CASE(s, output_file);
 	ADD_CASE(s, output_file_flushed_while_idle);
 	ADD_CASE(s, version_exits_0);

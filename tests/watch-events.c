@@ -630,6 +630,16 @@ START_TEST(events_filter_still_ends_with_command)
 }
 END_TEST
 
+/* Our command name as the kernel has it ("test-watch", or valgrind's). */
+static const char *own_comm(void)
+{
+	static char comm[32];
+
+	ck_assert_int_gt(tst_read_small("/proc/self/comm", comm, sizeof(comm)), 0);
+	comm[strcspn(comm, "\n")] = '\0';
+	return comm;
+}
+
 static void send_usr1(void *arg)
 {
 	tst_kill(*(pid_t *)arg, SIGUSR1);
@@ -658,7 +668,7 @@ START_TEST(json_sender_gone_or_named)
 	expect_event(r, "signal", p, &o);
 	ck_assert_str_eq(json_str(&o, "signal"), "SIGCONT");
 	ck_assert_int_eq(json_int(&o, "sender_pid"), getpid());
-	ck_assert_str_eq(json_str(&o, "sender_comm"), "test-watch");
+	ck_assert_str_eq(json_str(&o, "sender_comm"), own_comm());
 	ck_assert_int_eq(json_int(&o, "sender_ppid"), getppid());
 	ck_assert(!json_has(&o, "sender_gone"));
 	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
@@ -684,7 +694,7 @@ START_TEST(json_sigkill_sender_from_tracing)
 	ck_assert_str_eq(json_str(&o, "signal"), "SIGKILL");
 	ck_assert_msg(json_has(&o, "killer_pid"), "no sender from tracing: %s", r->err.buf);
 	ck_assert_int_eq(json_int(&o, "killer_pid"), getpid());
-	ck_assert_str_eq(json_str(&o, "killer_comm"), "test-watch");
+	ck_assert_str_eq(json_str(&o, "killer_comm"), own_comm());
 	ck_assert_int_eq(finish_killed(r), SIGKILL);
 	tst_run_free(r);
 }
@@ -712,7 +722,10 @@ TEST_SUITE(watch, true)
 {
 	if (sigkill_senders_here())
 		ADD_CASE(s, json_sigkill_sender_from_tracing);
-	ADD_CASE(s, json_sender_gone_or_named);
+	/* Valgrind takes a forked target's signals with sigtimedwait(): no
+	 * delivery-stop to read its sender at (natively and under ASan it runs). */
+	if (!tst_under_valgrind())
+		ADD_CASE(s, json_sender_gone_or_named);
 	ADD_CASE(s, json_fault_and_child_decoded);
 	ADD_CASE(s, json_signal_names_its_sender);
 	ADD_CASE(s, json_killed_has_core_dumped);
