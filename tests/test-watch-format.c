@@ -487,6 +487,56 @@ START_TEST(killed_by_a_known_sender)
 }
 END_TEST
 
+/* What the target does with the signal, read at the stop. */
+START_TEST(what_the_target_does_with_it)
+{
+	static const struct timespec when = WHEN;
+	static const struct {
+		char disposition;
+		int sig;
+		const char *text, *json;
+	} rows[] = {
+		{ 'c', SIGTERM, ", caught", ",\"disposition\":\"caught\"" },
+		{ 'i', SIGUSR2, ", ignored", ",\"disposition\":\"ignored\"" },
+		{ 'd', SIGTERM, ", default: terminate",
+		  ",\"disposition\":\"default\",\"default_action\":\"terminate\"" },
+		{ 'd', SIGSEGV, ", default: core",
+		  ",\"disposition\":\"default\",\"default_action\":\"core\"" },
+		{ 'd', SIGTSTP, ", default: stop",
+		  ",\"disposition\":\"default\",\"default_action\":\"stop\"" },
+		{ 'd', SIGWINCH, ", default: ignore",
+		  ",\"disposition\":\"default\",\"default_action\":\"ignore\"" },
+		{ 'd', SIGCONT, ", default: continue",
+		  ",\"disposition\":\"default\",\"default_action\":\"continue\"" },
+		{ 0, SIGTERM, "", "" },
+	};
+	char buf[WATCH_LINE_MAX], want[WATCH_LINE_MAX], name[32];
+
+	set_tz("UTC");
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		struct watch_sender sender = { .looked = true, .comm = "kill", .ppid = 1,
+					       .disposition = rows[i].disposition };
+		struct seize_tracer_event ev = { .type = SEIZE_TRACER_SIGNAL, .pid = 9, .tid = 9,
+						 .sig = rows[i].sig, .has_sender = true,
+						 .sender_pid = 8 };
+
+		watch_format_signal_line(buf, sizeof(buf), &ev, &when, false, &sender);
+		snprintf(want, sizeof(want), T_TEXT "9/9 signal %s from pid 8 (kill) uid 0%s\n",
+			 watch_signal_name(rows[i].sig, name, sizeof(name)), rows[i].text);
+		ck_assert_msg(strcmp(buf, want) == 0, "row %zu: [%s] want [%s]", i, buf, want);
+		watch_format_signal_line(buf, sizeof(buf), &ev, &when, true, &sender);
+		snprintf(want, sizeof(want), "{\"event\":\"signal\",\"pid\":9,\"tid\":9,"
+			 "\"signal\":\"%s\",\"sender_pid\":8,\"sender_uid\":0,"
+			 "\"sender_comm\":\"kill\",\"sender_ppid\":1%s" T_JSON,
+			 watch_signal_name(rows[i].sig, name, sizeof(name)), rows[i].json);
+		ck_assert_msg(strcmp(buf, want) == 0, "row %zu: [%s] want [%s]", i, buf, want);
+	}
+	ck_assert_str_eq(watch_default_action(SIGRTMIN + 1), "terminate");
+	ck_assert_str_eq(watch_default_action(SIGKILL), "terminate");
+	ck_assert_str_eq(watch_default_action(SIGQUIT), "core");
+}
+END_TEST
+
 /* trace_pipe's signal_generate lines, as tracefs prints them. */
 START_TEST(killers_record_parsing)
 {
@@ -771,6 +821,7 @@ TEST_SUITE(watch_format, false)
 	ADD_CASE(s, si_code_names);
 	ADD_CASE(s, killed_by_a_known_sender);
 	ADD_CASE(s, killers_record_parsing);
+	ADD_CASE(s, what_the_target_does_with_it);
 	ADD_CASE(s, time_forms);
 	ADD_CASE(s, time_in_each_form);
 	ADD_CASE(s, signal_numbers_by_name);

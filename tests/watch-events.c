@@ -87,6 +87,39 @@ START_TEST(json_fault_and_child_decoded)
 }
 END_TEST
 
+/* What the target does with each signal, from its own state at the stop:
+ * a handler, SIG_IGN, the default. */
+START_TEST(json_disposition_at_the_stop)
+{
+	const char *args[] = { "--json", "--", "/bin/sh", "-c",
+			       "trap : USR1; trap '' USR2; sh -c 'kill -USR1 $PPID; kill -USR2 $PPID; "
+			       "kill -TERM $PPID'; sleep 5", NULL };
+	struct tst_run *r = run_watch(args);
+	static const struct {
+		const char *sig, *disposition, *action;
+	} want[] = {
+		{ "SIGUSR1", "caught", NULL },
+		{ "SIGUSR2", "ignored", NULL },
+		{ "SIGTERM", "default", "terminate" },
+	};
+	struct json_object o;
+
+	ck_assert_int_eq(finish_killed(r), SIGTERM);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		do
+			expect_event(r, "signal", 0, &o);
+		while (strcmp(json_str(&o, "signal"), "SIGCHLD") == 0);
+		ck_assert_str_eq(json_str(&o, "signal"), want[i].sig);
+		ck_assert_str_eq(json_str(&o, "disposition"), want[i].disposition);
+		if (want[i].action)
+			ck_assert_str_eq(json_str(&o, "default_action"), want[i].action);
+		else
+			ck_assert(!json_has(&o, "default_action"));
+	}
+	tst_run_free(r);
+}
+END_TEST
+
 START_TEST(json_killed_has_core_dumped)
 {
 	const char *args[] = { "--json", "--", "/bin/sh", "-c", "kill -KILL $$", NULL };
@@ -727,6 +760,7 @@ TEST_SUITE(watch, true)
 	if (!tst_under_valgrind())
 		ADD_CASE(s, json_sender_gone_or_named);
 	ADD_CASE(s, json_fault_and_child_decoded);
+	ADD_CASE(s, json_disposition_at_the_stop);
 	ADD_CASE(s, json_signal_names_its_sender);
 	ADD_CASE(s, json_killed_has_core_dumped);
 	ADD_CASE(s, human_line_format);

@@ -315,6 +315,27 @@ static void read_sender(pid_t pid, struct watch_sender *sender)
 	sender->exe[n > 0 ? n : 0] = '\0';
 }
 
+/* What the target does with sig, from its own signal state at the stop
+ * ('c' caught, 'i' ignored, 'd' default; 0 if unreadable).  Being
+ * delivered, it is not blocked. */
+static char disposition_of(pid_t tid, int sig)
+{
+	char path[64], buf[2048];
+	const char *caught, *ignored;
+	unsigned long long bit;
+
+	if (sig < 1 || sig > 64)
+		return 0;
+	bit = 1ull << (sig - 1);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if (procfs_read(path, buf, sizeof(buf)) <= 0 || !(caught = procfs_field(buf, "SigCgt")) ||
+	    !(ignored = procfs_field(buf, "SigIgn")))
+		return 0;
+	if (strtoull(caught, NULL, 16) & bit)
+		return 'c';
+	return strtoull(ignored, NULL, 16) & bit ? 'i' : 'd';
+}
+
 static const struct watch_sender *sender_of(struct watch *w, const struct seize_tracer_event *ev,
 					    struct watch_sender *fresh)
 {
@@ -328,13 +349,23 @@ static const struct watch_sender *sender_of(struct watch *w, const struct seize_
 		fresh->ppid = -1;
 		return fresh;
 	}
-	if (ev->type != SEIZE_TRACER_SIGNAL || !ev->has_sender || ev->sender_pid <= 0)
+	if (ev->type != SEIZE_TRACER_SIGNAL)
 		return NULL;
-	if (ev->sender_pid != ev->pid) {
-		read_sender(ev->sender_pid, fresh);
+	if (!ev->has_sender || ev->sender_pid <= 0) {
+		/* The kernel's, or from outside the namespace: only what the
+		 * target does with it. */
+		memset(fresh, 0, sizeof(*fresh));
+		fresh->disposition = disposition_of(ev->tid, ev->sig);
 		return fresh;
 	}
-	/* Itself: alive (it is stopped before us), the same until it execs. */
+	if (ev->sender_pid != ev->pid) {
+		read_sender(ev->sender_pid, fresh);
+		fresh->disposition = disposition_of(ev->tid, ev->sig);
+		return fresh;
+	}
+	/* Itself: alive (it is stopped before us), the same until it execs.
+	 * No /proc read for what it does with its own signal: that is the
+	 * signal-heavy path, and it asked for the signal itself. */
 	if (w->self_pid != ev->pid) {
 		read_sender(ev->pid, &w->self);
 		w->self_pid = ev->pid;

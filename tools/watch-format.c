@@ -214,6 +214,23 @@ int watch_signal_number(const char *name)
 	return 0;
 }
 
+const char *watch_default_action(int sig)
+{
+	switch (sig) {
+	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
+	case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+		return "core";
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return "stop";
+	case SIGCONT:
+		return "continue";
+	case SIGCHLD: case SIGURG: case SIGWINCH:
+		return "ignore";
+	default:
+		return "terminate";	/* the rest, real-time signals too */
+	}
+}
+
 /* ---- how a signal came ------------------------------------------------- */
 
 #define CODE(c) { c, #c }
@@ -331,6 +348,26 @@ static bool has_signal(const struct seize_tracer_event *ev)
 	}
 }
 
+/* ", caught", ", ignored", ", default: terminate"; JSON's two keys. */
+static void put_disposition(struct out *o, const struct seize_tracer_event *ev,
+			    const struct watch_sender *sender, bool json)
+{
+	char d = sender ? sender->disposition : 0;
+	const char *what = d == 'c' ? "caught" : d == 'i' ? "ignored" : d == 'd' ? "default" : NULL;
+
+	if (!what)
+		return;
+	if (json) {
+		put(o, ",\"disposition\":\"%s\"", what);
+		if (d == 'd')
+			put(o, ",\"default_action\":\"%s\"", watch_default_action(ev->sig));
+	} else if (d == 'd') {
+		put(o, ", default: %s", watch_default_action(ev->sig));
+	} else {
+		put(o, ", %s", what);
+	}
+}
+
 static void json_signal_details(struct out *o, const struct seize_tracer_event *ev,
 			       const struct watch_sender *sender)
 {
@@ -368,6 +405,7 @@ static void json_signal_details(struct out *o, const struct seize_tracer_event *
 		put(o, ",\"child_pid\":%d,\"child_status\":", (int)si->si_pid);
 		put_json_string(o, status);
 	}
+	put_disposition(o, ev, sender, true);
 }
 
 static void format_json(struct out *o, const struct seize_tracer_event *ev, const char *name,
@@ -432,6 +470,7 @@ static void human_signal_details(struct out *o, const struct seize_tracer_event 
 		put(o, " (%s at 0x%llx)", code, (unsigned long long)(uintptr_t)si->si_addr);
 	else if (code)
 		put(o, " (%s)", code);
+	put_disposition(o, ev, sender, false);
 }
 
 static void format_human(struct out *o, const struct seize_tracer_event *ev, const char *name,

@@ -43,7 +43,14 @@ struct watch_sender {
 	char exe[256];		/* its executable, "" if unreadable */
 	long ppid;		/* its parent, -1 if unread */
 	pid_t pid;		/* KILLED: the SIGKILL's sender (tracing), 0: unknown */
+	/* SIGNAL: what the target does with it, read from its own signal
+	 * state at the stop: 'c' caught, 'i' ignored, 'd' default, 0 unread. */
+	char disposition;
 };
+
+/* What signal @p sig does by default: "terminate", "core", "stop",
+ * "continue" or "ignore". */
+const char *watch_default_action(int sig);
 
 /* How a text line says its time (JSON always gives the epoch's seconds). */
 enum watch_time {
