@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -733,6 +734,100 @@ START_TEST(json_sigkill_sender_from_tracing)
 }
 END_TEST
 
+/* A target that is pid 1 of a pid namespace of its own: at a byte on go
+ * it forks a child (pid 2 there) that sends it SIGUSR1 and stays; its
+ * handler writes 'u' on report. */
+struct ns_target {
+	int go[2], report[2], pid_pipe[2];
+};
+
+static void ns_on_usr1(int sig)
+{
+	(void)sig;
+}
+
+static void ns_target_main(void *arg)
+{
+	struct ns_target *t = arg;
+	pid_t b;
+
+	if (unshare(CLONE_NEWPID) < 0)
+		_exit(3);
+	b = fork();
+	if (b < 0)
+		_exit(4);
+	if (b == 0) {
+		sigset_t usr1, none;
+		char c;
+
+		signal(SIGUSR1, ns_on_usr1);
+		/* Blocked until sigsuspend(), so the signal cannot come first. */
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, &none);
+		sigdelset(&none, SIGUSR1);
+		if (read(t->go[0], &c, 1) != 1)
+			_exit(5);
+		if (fork() == 0) {
+			kill(1, SIGUSR1);	/* its parent, pid 1 of the namespace */
+			for (;;)
+				pause();
+		}
+		sigsuspend(&none);	/* until the signal */
+		if (write(t->report[1], "u", 1) != 1)
+			_exit(6);
+		for (;;)
+			pause();
+	}
+	if (write(t->pid_pipe[1], &b, sizeof(b)) != sizeof(b))
+		_exit(7);
+	while (waitpid(b, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* The target lives in another pid namespace: its sender's pid is said in
+ * ours, with the number it has there. */
+START_TEST(json_sender_translated_from_another_pid_namespace)
+{
+	struct ns_target t;
+	struct json_object o;
+	char pid_text[16], children[64], path[64];
+	const char *args[] = { "--json", "-p", pid_text, NULL };
+	struct tst_run *r;
+	pid_t a, b, c;
+
+	tst_pipe(t.go);
+	tst_pipe(t.report);
+	tst_pipe(t.pid_pipe);
+	a = tst_fork(ns_target_main, &t);
+	tst_read_exact(t.pid_pipe[0], &b, sizeof(b), BOUND_MS);
+	ck_assert_int_gt(b, 0);
+	tst_wait_state(b, "S", BOUND_MS);
+	snprintf(pid_text, sizeof(pid_text), "%d", (int)b);
+	r = run_watch(args);
+	expect_event(r, "attached", b, &o);
+	tst_write_byte(t.go[1], 'g');
+	expect_event(r, "signal", b, &o);
+	ck_assert_str_eq(json_str(&o, "signal"), "SIGUSR1");
+	ck_assert_int_eq(tst_read_byte(t.report[0], BOUND_MS), 'u');
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)b, (int)b);
+	ck_assert_int_gt(tst_read_small(path, children, sizeof(children)), 0);
+	c = (pid_t)atoi(children);
+	ck_assert_int_gt(c, 0);
+	ck_assert_int_eq(json_int(&o, "sender_pid"), c);
+	ck_assert_int_eq(json_int(&o, "sender_ns_pid"), 2);
+	ck_assert_str_eq(json_str(&o, "sender_comm"), own_comm());
+	end_watch(r, SIGTERM);
+	tst_run_free(r);
+	tst_kill(c, SIGKILL);
+	tst_kill(b, SIGKILL);
+	tst_wait_child(a, 0, BOUND_MS);
+	tst_close_pipe(t.go);
+	tst_close_pipe(t.report);
+	tst_close_pipe(t.pid_pipe);
+}
+END_TEST
+
 /* Where tracing's pids are ours to read: root, in the first pid namespace. */
 static bool sigkill_senders_here(void)
 {
@@ -757,8 +852,11 @@ TEST_SUITE(watch, true)
 		ADD_CASE(s, json_sigkill_sender_from_tracing);
 	/* Valgrind takes a forked target's signals with sigtimedwait(): no
 	 * delivery-stop to read its sender at (natively and under ASan it runs). */
-	if (!tst_under_valgrind())
+	if (!tst_under_valgrind()) {
 		ADD_CASE(s, json_sender_gone_or_named);
+		if (geteuid() == 0)	/* a pid namespace of its own needs root */
+			ADD_CASE(s, json_sender_translated_from_another_pid_namespace);
+	}
 	ADD_CASE(s, json_fault_and_child_decoded);
 	ADD_CASE(s, json_disposition_at_the_stop);
 	ADD_CASE(s, json_signal_names_its_sender);

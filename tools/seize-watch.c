@@ -81,6 +81,8 @@ struct watch {
 	bool summary_lost;		/* out of memory: the summary lacks events */
 	bool follow;			/* -f */
 	struct watch_killers killers;	/* SIGKILL senders, where tracing allows */
+	pid_t ns_pid;			/* the last process whose pid namespace ... */
+	bool ns_same;			/* ... was checked: ours or not */
 	int out_error;		/* errno of the first failed write, else 0 */
 	bool buffered;		/* output to a file: lines gathered, flushed within 100 ms */
 	size_t out_len;
@@ -315,6 +317,56 @@ static void read_sender(pid_t pid, struct watch_sender *sender)
 	sender->exe[n > 0 ? n : 0] = '\0';
 }
 
+static bool same_link(const char *a, const char *b)
+{
+	char la[64], lb[64];
+	ssize_t na = readlink(a, la, sizeof(la)), nb = readlink(b, lb, sizeof(lb));
+
+	return na > 0 && na == nb && memcmp(la, lb, (size_t)na) == 0;
+}
+
+/* The sender's pid in our pid namespace.  si_pid is in the target's; where
+ * that is ours (the cached common case) it is the pid; else the process of
+ * the target's namespace whose innermost NSpid is si_pid (-1: none). */
+static pid_t sender_here(struct watch *w, const struct seize_tracer_event *ev)
+{
+	char path[64], ns[64], buf[2048];
+	const char *nspid, *last, *end;
+	struct dirent *de;
+	pid_t found = -1;
+	DIR *proc;
+
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/pid", (int)ev->pid);
+	if (w->ns_pid != ev->pid) {
+		/* A process's pid namespace is fixed for its life. */
+		w->ns_pid = ev->pid;
+		w->ns_same = same_link(ns, "/proc/self/ns/pid");
+	}
+	if (w->ns_same)
+		return ev->sender_pid;
+	proc = opendir("/proc");
+	while (proc && found < 0 && (de = readdir(proc))) {
+		long p = strtol(de->d_name, NULL, 10);
+
+		if (p <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/status", p);
+		if (procfs_read(path, buf, sizeof(buf)) <= 0 || !(nspid = procfs_field(buf, "NSpid")))
+			continue;
+		end = nspid + strcspn(nspid, "\n");
+		for (last = end; last > nspid && last[-1] != '\t' && last[-1] != ' '; last--)
+			;
+		if (strtol(last, NULL, 10) != ev->sender_pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/pid", p);
+		if (same_link(path, ns))
+			found = (pid_t)p;
+	}
+	if (proc)
+		closedir(proc);
+	return found;
+}
+
 /* What the target does with sig, from its own signal state at the stop
  * ('c' caught, 'i' ignored, 'd' default; 0 if unreadable).  Being
  * delivered, it is not blocked. */
@@ -339,6 +391,8 @@ static char disposition_of(pid_t tid, int sig)
 static const struct watch_sender *sender_of(struct watch *w, const struct seize_tracer_event *ev,
 					    struct watch_sender *fresh)
 {
+	pid_t here;
+
 	if (ev->type == SEIZE_TRACER_KILLED && ev->sig == SIGKILL) {
 		/* Its trace record is written before the death is reported: it
 		 * is there already, or in flight for a moment. */
@@ -358,8 +412,13 @@ static const struct watch_sender *sender_of(struct watch *w, const struct seize_
 		fresh->disposition = disposition_of(ev->tid, ev->sig);
 		return fresh;
 	}
-	if (ev->sender_pid != ev->pid) {
-		read_sender(ev->sender_pid, fresh);
+	here = sender_here(w, ev);
+	if (here != ev->pid) {
+		read_sender(here > 0 ? here : ev->sender_pid, fresh);
+		if (here != ev->sender_pid) {
+			fresh->here = here;
+			fresh->gone = fresh->gone || here < 0;
+		}
 		fresh->disposition = disposition_of(ev->tid, ev->sig);
 		return fresh;
 	}
@@ -414,6 +473,9 @@ static void on_event(struct seize_tracer *tracer, const struct seize_tracer_even
 			w->stop_as = ev->sig;
 		}
 	}
+	if (ev->pid == w->ns_pid && (ev->type == SEIZE_TRACER_EXITED ||
+				     ev->type == SEIZE_TRACER_KILLED))
+		w->ns_pid = 0;
 	if (ev->pid == w->self_pid && (ev->type == SEIZE_TRACER_EXEC ||
 				       ev->type == SEIZE_TRACER_EXITED ||
 				       ev->type == SEIZE_TRACER_KILLED))

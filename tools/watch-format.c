@@ -375,8 +375,13 @@ static void json_signal_details(struct out *o, const struct seize_tracer_event *
 	const char *code = si ? watch_si_code_name(ev->sig, si->si_code) : NULL;
 
 	if (ev->has_sender) {
-		put(o, ",\"sender_pid\":%d,\"sender_uid\":%u", (int)ev->sender_pid,
+		/* sender_pid is ours to use: translated where the target lives
+		 * in another pid namespace (its own number in sender_ns_pid). */
+		put(o, ",\"sender_pid\":%d,\"sender_uid\":%u",
+		    sender && sender->here > 0 ? (int)sender->here : (int)ev->sender_pid,
 		    (unsigned int)ev->sender_uid);
+		if (sender && sender->here)
+			put(o, ",\"sender_ns_pid\":%d", (int)ev->sender_pid);
 		if (sender && sender->looked && sender->gone)
 			put(o, ",\"sender_gone\":true");
 		else if (sender && sender->looked) {
@@ -460,6 +465,15 @@ static void human_signal_details(struct out *o, const struct seize_tracer_event 
 	}
 	if (ev->has_sender && ev->sender_pid == 0) {
 		put(o, " from outside the pid namespace uid %u", (unsigned int)ev->sender_uid);
+	} else if (ev->has_sender && sender && sender->here) {
+		/* Translated from the target's pid namespace to ours. */
+		if (sender->here > 0)
+			put(o, " from pid %d (%s)", (int)sender->here,
+			    sender->gone ? "exited" : sender->comm);
+		else
+			put(o, " from a process not in our pid namespace");
+		put(o, " uid %u (pid %d in its namespace)", (unsigned int)ev->sender_uid,
+		    (int)ev->sender_pid);
 	} else if (ev->has_sender) {
 		put(o, " from pid %d", (int)ev->sender_pid);
 		if (sender && sender->looked)

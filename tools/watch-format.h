@@ -46,6 +46,10 @@ struct watch_sender {
 	/* SIGNAL: what the target does with it, read from its own signal
 	 * state at the stop: 'c' caught, 'i' ignored, 'd' default, 0 unread. */
 	char disposition;
+	/* The sender's pid in seize-watch's pid namespace where the target
+	 * lives in another (si_pid is the target's numbering): 0 if the same
+	 * namespace, -1 if no process of ours is that sender. */
+	pid_t here;
 };
 
 /* What signal @p sig does by default: "terminate", "core", "stop",
