@@ -734,6 +734,54 @@ START_TEST(json_sigkill_sender_from_tracing)
 }
 END_TEST
 
+/* A sender whose real uid is no longer the signal's si_uid is not named: a
+ * process at that pid with another uid took it after the sender's end.
+ * Here the sender changes its uid after kill() and lives on. */
+struct uid_changer {
+	pid_t target;
+	int done[2];
+};
+
+static void send_usr1_then_change_uid(void *arg)
+{
+	struct uid_changer *u = arg;
+
+	tst_kill(u->target, SIGUSR1);
+	if (setresuid(65534, 65534, 65534) != 0)
+		_exit(3);
+	tst_write_byte(u->done[1], 'd');
+	for (;;)
+		pause();
+}
+
+START_TEST(json_sender_with_another_uid_is_not_named)
+{
+	struct json_object o;
+	struct uid_changer u;
+	int usr1[2];
+	pid_t p = start_usr1_target(0, usr1, false), sender;
+	struct tst_run *r = watch_json_pid(p, &o);
+
+	u.target = p;
+	tst_pipe(u.done);
+	tst_kill(p, SIGSTOP);
+	expect_event(r, "group-stop", p, &o);
+	sender = tst_fork(send_usr1_then_change_uid, &u);
+	ck_assert_int_eq(tst_read_byte(u.done[0], BOUND_MS), 'd');
+	tst_kill(p, SIGCONT);
+	expect_event(r, "signal", p, &o);
+	ck_assert_str_eq(json_str(&o, "signal"), "SIGUSR1");
+	ck_assert_int_eq(json_int(&o, "sender_pid"), sender);
+	ck_assert(json_get(&o, "sender_gone")->boolean);
+	ck_assert_int_eq(tst_read_byte(usr1[0], BOUND_MS), 'u');
+	end_watch(r, SIGTERM);
+	expect_let_go_running(r, p);
+	tst_reap(sender);
+	tst_close_pipe(usr1);
+	tst_close_pipe(u.done);
+}
+END_TEST
+
 /* A target that is pid 1 of a pid namespace of its own: at a byte on go
  * it forks a child (pid 2 there) that sends it SIGUSR1 and stays; its
  * handler writes 'u' on report. */
@@ -854,8 +902,10 @@ TEST_SUITE(watch, true)
 	 * delivery-stop to read its sender at (natively and under ASan it runs). */
 	if (!tst_under_valgrind()) {
 		ADD_CASE(s, json_sender_gone_or_named);
-		if (geteuid() == 0)	/* a pid namespace of its own needs root */
+		if (geteuid() == 0) {	/* a pid namespace, a uid change: root */
 			ADD_CASE(s, json_sender_translated_from_another_pid_namespace);
+			ADD_CASE(s, json_sender_with_another_uid_is_not_named);
+		}
 	}
 	ADD_CASE(s, json_fault_and_child_decoded);
 	ADD_CASE(s, json_disposition_at_the_stop);

@@ -291,27 +291,25 @@ static bool is_file_output(int fd)
  * name, executable and parent; a zombie or a missing pid has exited. */
 static void read_sender(pid_t pid, struct watch_sender *sender)
 {
-	char path[64], buf[1024];
-	const char *open_paren, *close_paren, *state, *ppid;
+	char path[64], buf[2048];
+	const char *name, *state;
 	ssize_t n;
 
 	memset(sender, 0, sizeof(*sender));
 	sender->looked = true;
 	sender->ppid = -1;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	open_paren = procfs_read(path, buf, sizeof(buf)) > 0 ? strchr(buf, '(') : NULL;
-	close_paren = open_paren ? strrchr(buf, ')') : NULL;
-	state = procfs_stat_field(buf, 3);
-	if (!close_paren || !state || *state == 'Z' || *state == 'X') {
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (procfs_read(path, buf, sizeof(buf)) <= 0 || !(name = procfs_field(buf, "Name")) ||
+	    !(state = procfs_field(buf, "State")) || *state == 'Z' || *state == 'X') {
 		sender->gone = true;
 		return;
 	}
-	n = close_paren - open_paren - 1;
+	n = (ssize_t)strcspn(name, "\n");
 	if (n >= (ssize_t)sizeof(sender->comm))
 		n = sizeof(sender->comm) - 1;
-	memcpy(sender->comm, open_paren + 1, (size_t)n);
-	ppid = procfs_stat_field(buf, 4);
-	sender->ppid = ppid ? strtol(ppid, NULL, 10) : -1;
+	memcpy(sender->comm, name, (size_t)n);
+	sender->ppid = procfs_field_long(buf, "PPid", -1);
+	sender->uid = procfs_field_long(buf, "Uid", -1);	/* the real one, first */
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	n = readlink(path, sender->exe, sizeof(sender->exe) - 1);
 	sender->exe[n > 0 ? n : 0] = '\0';
@@ -415,6 +413,11 @@ static const struct watch_sender *sender_of(struct watch *w, const struct seize_
 	here = sender_here(w, ev);
 	if (here != ev->pid) {
 		read_sender(here > 0 ? here : ev->sender_pid, fresh);
+		/* si_uid is the sender's real uid: a process at that pid with
+		 * another is one that took the pid after the sender's end. */
+		if (!fresh->gone && w->ns_same && fresh->uid >= 0 &&
+		    fresh->uid != (long)ev->sender_uid)
+			fresh->gone = true;
 		if (here != ev->sender_pid) {
 			fresh->here = here;
 			fresh->gone = fresh->gone || here < 0;

@@ -42,6 +42,7 @@ struct watch_sender {
 	char comm[32];		/* its command name */
 	char exe[256];		/* its executable, "" if unreadable */
 	long ppid;		/* its parent, -1 if unread */
+	long uid;		/* its real uid, -1 if unread */
 	pid_t pid;		/* KILLED: the SIGKILL's sender (tracing), 0: unknown */
 	/* SIGNAL: what the target does with it, read from its own signal
 	 * state at the stop: 'c' caught, 'i' ignored, 'd' default, 0 unread. */
