@@ -198,17 +198,6 @@ void begin_case(uint64_t seed)
 	}
 }
 
-/* No child of the test is left, reaped or not. */
-void expect_no_children(void)
-{
-	pid_t got;
-
-	errno = 0;
-	got = waitpid(-1, NULL, WNOHANG | __WALL);
-	CHECK(got == -1 && errno == ECHILD, "a child is left behind: waitpid(-1) gave %d (%s)",
-	      (int)got, strerror(errno));
-}
-
 /* Pending and blocked signals of every thread, for messages. */
 const char *signals_text(pid_t pid)
 {

@@ -45,8 +45,6 @@ void spin_us(unsigned int us);
 void start_thread(void *(*fn)(void *), void *arg);
 void thread_is_up(void);
 
-/* No child of the test is left, reaped or not. */
-void expect_no_children(void);
 
 /* For messages: every thread's pending and blocked signals; where a helper
  * process is (state, wait channel, system call). */

@@ -112,7 +112,7 @@ static void exit_request_round(enum fate fate)
 	}
 	CHECK(fate_status_ok(fate, v.exit_code, status), "%s (code %d): status %#x",
 	      fate_names[fate], v.exit_code, status);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 
 /* The tracer racing the same deaths, and exec from a thread. */
@@ -203,7 +203,7 @@ static void exit_tracer_round(enum fate fate)
 	expect_counts(t, 0, 0);
 	seize_tracer_destroy(t);
 	rec_tracer_fd = -1;
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 
 /* A case's rounds from its seed: each a round of round_fn, with fate odd in
@@ -294,7 +294,7 @@ static void tracer_killed_round(void)
 	CHECK(mother_reply(&m) == (last == 's' ? 'c' : 's'), "the mother's next step");
 	wait_threads_in(m.target, last == 's' ? "SR" : "T");
 	mother_end(&m);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 
 /* The tracing program dies at the worst moment of all: it has taken the
@@ -332,7 +332,7 @@ START_TEST(tracer_killed_holding_a_stop_signal)
 	CHECK_INT(expect_tracer_of_all(m.target, 0, -1), 2);
 	mother_end(&m);
 	tst_close_pipe(report);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 END_TEST
 
@@ -413,7 +413,7 @@ START_TEST(exit_of_leader_thread_then_attach)
 	seize_tracer_destroy(t);
 	tst_reap(pid);
 	tst_close_pipe(ready);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 END_TEST
 

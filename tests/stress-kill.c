@@ -239,7 +239,7 @@ static void request_round(void)
 			r.landed = RP_END;
 	}
 	landed_at[r.landed]++;
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 
 static void request_rounds(uint64_t seed, int rounds)
@@ -469,7 +469,7 @@ static void tracer_round(enum kill_how how)
 	expect_counts(t, 0, 0);
 	seize_tracer_destroy(t);
 	rec_tracer_fd = -1;
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 
 static void tracer_rounds(uint64_t seed, int rounds, enum kill_how how)

@@ -154,7 +154,7 @@ START_TEST(pid_reuse_never_touched)
 	seize_tracer_destroy(t);
 	CHECK(tst_tracer_pid(other) == 0, "TracerPid %ld", tst_tracer_pid(other));
 	tst_reap(other);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 END_TEST
 
@@ -218,7 +218,7 @@ START_TEST(pid_reuse_of_thread_never_touched)
 	tst_reap(pid);
 	tst_close_pipe(ready);
 	tst_close_pipe(go);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 END_TEST
 

@@ -92,7 +92,7 @@ START_TEST(spawn_no_fd_leaked_nothing_unnamed_attached)
 	CHECK_INT(expect_tracer_of_all(traced, 0, -1), 3);
 	tst_reap(traced);
 	tst_reap(bystander);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 END_TEST
 
@@ -163,7 +163,7 @@ START_TEST(child_of_tracee_not_attached_unasked)
 	CHECK(recs[rec_find(0, SEIZE_TRACER_EXITED, pid, ANY_SIG)].exit_code == 0, "events: %s", recs_text());
 	seize_tracer_destroy(t);
 	close(report[0]);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 END_TEST
 

@@ -148,7 +148,7 @@ static void storm(int nthreads, uint32_t cycles, uint64_t seed)
 	seize_tracer_destroy(t);
 	mother_end(&m);
 	tst_close_pipe(usr1);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 
 START_TEST(storm_1000_stop_continue)
@@ -240,7 +240,7 @@ static void rapid_rounds(int rounds, uint64_t seed)
 	expect_counts(t, 1, 16);
 	seize_tracer_destroy(t);
 	mother_end(&m);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 
 START_TEST(rapid_stop_cont_stop_16_threads)

@@ -126,7 +126,7 @@ START_TEST(threads_128_each_stop_reported)
 		      (int)tid, seize_event_name(&ev));
 	}
 	mother_end(&m);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 END_TEST
 
@@ -179,7 +179,7 @@ START_TEST(threads_128_one_report_per_round)
 	seize_tracer_destroy(t);
 	CHECK_INT(expect_tracer_of_all(m.target, 0, -1), NTHREADS + 1);
 	mother_end(&m);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 END_TEST
 

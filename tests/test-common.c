@@ -163,6 +163,24 @@ void tst_do_nothing(void *arg)
 	(void)arg;
 }
 
+pid_t tst_vanished_pid(void)
+{
+	pid_t pid = tst_fork(tst_do_nothing, NULL);
+
+	tst_wait_child(pid, 0, tst_bound_ms());
+	return pid;
+}
+
+void tst_expect_no_children(const char *when)
+{
+	pid_t got;
+
+	errno = 0;
+	got = waitpid(-1, NULL, WNOHANG | __WALL);
+	TST_CHECK(got == -1 && errno == ECHILD, "a child is left behind%s%s: waitpid(-1) gave %d (%s)",
+		  when ? " " : "", when ? when : "", (int)got, strerror(errno));
+}
+
 static void pause_forever(void *arg)
 {
 	(void)arg;

@@ -93,6 +93,14 @@ void tst_signal_nop(int sig);
 /* A tst_fork() body that does nothing: the child exits 0 at once. */
 void tst_do_nothing(void *arg);
 
+/* A pid that names nothing now: a child of ours that has exited and been
+ * reaped (the kernel hands the pid out again only after a wrap). */
+pid_t tst_vanished_pid(void);
+
+/* No child of the test is left, reaped or not; @p when (or NULL) says at
+ * which point, for the message. */
+void tst_expect_no_children(const char *when);
+
 /* A child that loops in pause() until killed. */
 pid_t tst_fork_pauser(void);
 

@@ -27,17 +27,9 @@
 #include <seize/tracer.h>
 
 #include "test-common.h"
+#include "test-common-recorder.h"
 
 #define NOBODY 65534
-
-static struct seize_tracer *new_tracer(void)
-{
-	struct seize_tracer_config cfg = { 0 };
-	struct seize_tracer *t = NULL;
-
-	ck_assert_int_eq(seize_tracer_new(&cfg, &t), 0);
-	return t;
-}
 
 /* Run fn in a child (so limits stay there) and return what it returned. */
 struct in_child {
@@ -145,22 +137,6 @@ static void refuse_ptrace(void)
 	ck_assert_int_eq(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog), 0);
 }
 
-/* The test has no child left: each call reaped what it made. */
-static void expect_no_children(void)
-{
-	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG | __WALL), -1);
-	ck_assert_int_eq(errno, ECHILD);
-}
-
-/* A pid that names nothing: a child of ours, reaped. */
-static pid_t dead_pid(void)
-{
-	pid_t pid = tst_fork_pauser();
-
-	tst_reap(pid);
-	return pid;
-}
-
 START_TEST(new_einval)
 {
 	struct seize_tracer_config cfg = { 0 }, bad_flag = { .flags = 1u << 30 },
@@ -193,10 +169,10 @@ END_TEST
 
 START_TEST(attach_esrch_ealready_einval)
 {
-	struct seize_tracer *t = new_tracer();
+	struct seize_tracer *t = new_tracer(0);
 	pid_t pid = tst_fork_pauser();
 
-	ck_assert_int_eq(seize_tracer_attach(t, dead_pid()), -ESRCH);
+	ck_assert_int_eq(seize_tracer_attach(t, tst_vanished_pid()), -ESRCH);
 	ck_assert_int_eq(seize_tracer_attach(NULL, pid), -EINVAL);
 	ck_assert_int_eq(seize_tracer_attach(t, 0), -EINVAL);
 	ck_assert_int_eq(seize_tracer_attach(t, -1), -EINVAL);
@@ -210,7 +186,7 @@ END_TEST
 
 START_TEST(attach_eperm)
 {
-	struct seize_tracer *t = new_tracer();
+	struct seize_tracer *t = new_tracer(0);
 	unsigned int procs = 1, threads = 1;
 
 	/* A process cannot trace itself. */
@@ -228,7 +204,7 @@ struct target {
 static int attach_without_descriptors(void *arg)
 {
 	struct target *target = arg;
-	struct seize_tracer *t = new_tracer();
+	struct seize_tracer *t = new_tracer(0);
 
 	use_every_descriptor();
 	return seize_tracer_attach(t, target->pid);
@@ -237,7 +213,7 @@ static int attach_without_descriptors(void *arg)
 static int attach_without_memory(void *arg)
 {
 	struct target *target = arg;
-	struct seize_tracer *t = new_tracer();
+	struct seize_tracer *t = new_tracer(0);
 
 	use_all_memory();
 	return seize_tracer_attach(t, target->pid);
@@ -308,7 +284,7 @@ static int spawn_with(struct seize_tracer *t, char *const argv[])
 
 static int spawn_status(char *const argv[])
 {
-	struct seize_tracer *t = new_tracer();
+	struct seize_tracer *t = new_tracer(0);
 	int ret = spawn_with(t, argv);
 
 	seize_tracer_destroy(t);
@@ -355,13 +331,13 @@ START_TEST(spawn_exec_errors)
 	remove_dir();
 	free(long_name);
 	free(big_arg);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 END_TEST
 
 START_TEST(spawn_einval)
 {
-	struct seize_tracer *t = new_tracer();
+	struct seize_tracer *t = new_tracer(0);
 	char *empty[] = { NULL }, *argv[] = { "true", NULL };
 	pid_t pid;
 
@@ -370,14 +346,14 @@ START_TEST(spawn_einval)
 	ck_assert_int_eq(seize_tracer_spawn(t, empty, &pid), -EINVAL);
 	ck_assert_int_eq(seize_tracer_spawn(t, argv, NULL), -EINVAL);
 	seize_tracer_destroy(t);
-	expect_no_children();
+	tst_expect_no_children(NULL);
 }
 END_TEST
 
 static int spawn_limited(void *arg)
 {
 	void (*limit)(void) = (void (*)(void))arg;
-	struct seize_tracer *t = new_tracer();
+	struct seize_tracer *t = new_tracer(0);
 	char *argv[] = { "true", NULL };
 	int ret;
 
@@ -403,7 +379,7 @@ SPAWN_LIMITED_CASE(spawn_enomem, use_all_memory, -ENOMEM)
 
 START_TEST(detach_freeze_thaw)
 {
-	struct seize_tracer *t = new_tracer();
+	struct seize_tracer *t = new_tracer(0);
 	pid_t pid = tst_fork_pauser(), other = tst_fork_pauser();
 
 	ck_assert_int_eq(seize_tracer_attach(t, pid), 0);
@@ -434,7 +410,7 @@ static void on_alarm(int sig)
 
 START_TEST(dispatch_echild_eintr_einval)
 {
-	struct seize_tracer *t = new_tracer();
+	struct seize_tracer *t = new_tracer(0);
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
 	/* Every 20 ms, so a tick that comes before the wait is not the last. */
 	struct itimerval ticks = { .it_value = { .tv_usec = 20000 },
@@ -459,7 +435,7 @@ END_TEST
 static int fd_limited(void *arg)
 {
 	void (*limit)(void) = (void (*)(void))arg;
-	struct seize_tracer *t = new_tracer();
+	struct seize_tracer *t = new_tracer(0);
 
 	limit();
 	return seize_tracer_fd(t);

@@ -51,13 +51,6 @@ static void write_all(int fd, const void *buf, size_t size)
 		_exit(2);
 }
 
-static void no_children(const char *when)
-{
-	errno = 0;
-	ck_assert_msg(waitpid(-1, NULL, WNOHANG | __WALL) == -1 && errno == ECHILD,
-		      "a child is left %s", when);
-}
-
 /* ---- the probe where ptrace works ---------------------------------------- */
 
 START_TEST(test_probe_features)
@@ -84,9 +77,9 @@ START_TEST(test_probe_reaps_everything)
 {
 	struct seize_probe p;
 
-	no_children("before the probe");
+	tst_expect_no_children("before the probe");
 	ck_assert_int_eq(seize_probe(&p), 0);
-	no_children("by seize_probe()");
+	tst_expect_no_children("by seize_probe()");
 }
 END_TEST
 
@@ -270,9 +263,8 @@ END_TEST
 START_TEST(test_explain_nonexistent)
 {
 	char want[64];
-	pid_t gone = tst_fork(tst_do_nothing, NULL);
+	pid_t gone = tst_vanished_pid();
 
-	ck_assert_int_eq(waitpid(gone, NULL, 0), gone);	/* its pid is now free */
 	ck_assert_int_eq(seize_attach(gone, 0), -ESRCH);
 	snprintf(want, sizeof(want), "process %d does not exist", (int)gone);
 	tst_expect_explanation(gone, -ESRCH, want);
@@ -489,9 +481,8 @@ START_TEST(test_errno_untouched)
 {
 	struct seize_probe p;
 	char buf[128];
-	pid_t gone = tst_fork(tst_do_nothing, NULL);
+	pid_t gone = tst_vanished_pid();
 
-	ck_assert_int_eq(waitpid(gone, NULL, 0), gone);
 	errno = EXDEV;
 	ck_assert_int_eq(seize_probe(&p), 0);
 	ck_assert_int_eq(errno, EXDEV);

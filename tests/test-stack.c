@@ -811,7 +811,7 @@ END_TEST
 START_TEST(exit_statuses)
 {
 	struct result *res = calloc(1, sizeof(*res));
-	pid_t gone = tst_fork(tst_do_nothing, NULL);
+	pid_t gone = tst_vanished_pid();
 	char p[16];
 	const char *none[] = { NULL };
 	const char *bad[] = { "--no-such-option", NULL };
@@ -820,7 +820,6 @@ START_TEST(exit_statuses)
 	const char *vanished[] = { "-p", p, NULL };
 	const char *vanished_tid[] = { "-t", p, NULL };
 
-	tst_wait_child(gone, 0, BOUND_MS);
 	snprintf(p, sizeof(p), "%d", (int)gone);
 	run_stack(none, res);
 	ck_assert_int_eq(exit_code(res), 1);

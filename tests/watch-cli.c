@@ -91,7 +91,7 @@ START_TEST(missing_pid_fails_at_once)
 	const char *args[] = { "-p", pid, NULL };
 	struct tst_run *r;
 
-	snprintf(pid, sizeof(pid), "%d", (int)vanished_pid());
+	snprintf(pid, sizeof(pid), "%d", (int)tst_vanished_pid());
 	r = run_watch(args);
 	ck_assert_int_eq(finish(r), 1);
 	expect_one_error_line(r);
@@ -140,7 +140,7 @@ START_TEST(one_refusal_lets_the_others_go)
 	struct tst_run *r;
 
 	snprintf(pid, sizeof(pid), "%d", (int)p);
-	snprintf(gone, sizeof(gone), "%d", (int)vanished_pid());
+	snprintf(gone, sizeof(gone), "%d", (int)tst_vanished_pid());
 	r = run_watch(args);
 	ck_assert_int_eq(finish(r), 1);
 	expect_one_error_line(r);
@@ -171,7 +171,7 @@ START_TEST(usage_errors_exit_2)
 		{ "-p", gone, "--", "/bin/true", NULL },	/* checked before any attach */
 	};
 
-	snprintf(gone, sizeof(gone), "%d", (int)vanished_pid());
+	snprintf(gone, sizeof(gone), "%d", (int)tst_vanished_pid());
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct tst_run *r = run_watch(cases[i]);
 

@@ -248,17 +248,6 @@ void wait_sigcont_taken(pid_t pid)
 }
 
 /* A pid that no process has: a child's, reaped. */
-pid_t vanished_pid(void)
-{
-	pid_t pid = fork();
-
-	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
-	if (pid == 0)
-		_exit(0);
-	tst_wait_child(pid, 0, BOUND_MS);
-	return pid;
-}
-
 void expect_stopped(pid_t pid)
 {
 	int status = tst_wait_child(pid, WUNTRACED, BOUND_MS);

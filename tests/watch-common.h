@@ -59,9 +59,6 @@ int tracer_pid_of(pid_t pid);
  * that the next SIGSTOP cannot discard it. */
 void wait_sigcont_taken(pid_t pid);
 
-/* A pid that no process has: a child's, reaped. */
-pid_t vanished_pid(void);
-
 void expect_stopped(pid_t pid);
 
 void expect_continued(pid_t pid);
