@@ -276,28 +276,35 @@ static bool syscall_wanted(const struct proc *p, const struct seize_syscall_info
 	       (p->syscall_set[info->nr / 64] >> (info->nr % 64) & 1);
 }
 
+static void report_call(struct seize_tracer *t, struct thread *th,
+			const struct seize_syscall_info *info)
+{
+	struct seize_tracer_event ev = { .type = SEIZE_TRACER_SYSCALL, .pid = th->proc->pid,
+					 .tid = th->tid, .syscall = info };
+
+	if (syscall_wanted(th->proc, info))
+		emit(t, &ev);
+}
+
 /* An exit stop says no number: it is reported if its entry was. */
 static void handle_syscall_stop(struct seize_tracer *t, struct thread *th)
 {
 	struct seize_syscall_info info;
-	struct seize_tracer_event ev = { .type = SEIZE_TRACER_SYSCALL, .pid = th->proc->pid,
-					 .tid = th->tid, .syscall = &info };
 
 	th->syscall_exit_wanted = false;
 	if (th->proc->syscalls == SEIZE_SYSCALLS_OFF)
 		return;		/* a stop left from before tracing was turned off */
 	if (seize_get_syscall_info(th->tid, &info) < 0)
 		return;		/* killed meanwhile: its death is on its way */
-	if (info.op == SEIZE_SYSCALL_OP_ENTRY)
-		th->syscall_nr = (long)info.nr;
-	else if (info.op == SEIZE_SYSCALL_OP_EXIT)
-		info.nr = th->syscall_nr >= 0 ? (uint64_t)th->syscall_nr : UINT64_MAX;
-	if (info.op == SEIZE_SYSCALL_OP_EXIT && th->syscall_nr < 0)
-		return;		/* its entry came before tracing began */
-	if (syscall_wanted(th->proc, &info))
-		emit(t, &ev);
-	if (info.op == SEIZE_SYSCALL_OP_EXIT)
+	if (info.op == SEIZE_SYSCALL_OP_EXIT) {
+		if (th->syscall_nr < 0)
+			return;	/* its entry came before tracing began */
+		info.nr = (uint64_t)th->syscall_nr;
 		th->syscall_nr = -1;
+	} else if (info.op == SEIZE_SYSCALL_OP_ENTRY) {
+		th->syscall_nr = (long)info.nr;
+	}
+	report_call(t, th, &info);
 }
 
 /* Under the filter a call in the set stops at its entry in a seccomp stop:
@@ -305,8 +312,6 @@ static void handle_syscall_stop(struct seize_tracer *t, struct thread *th)
 static void handle_seccomp_stop(struct seize_tracer *t, struct thread *th)
 {
 	struct seize_syscall_info info;
-	struct seize_tracer_event ev = { .type = SEIZE_TRACER_SYSCALL, .pid = th->proc->pid,
-					 .tid = th->tid, .syscall = &info };
 
 	if (!th->proc->filtered || seize_get_syscall_info(th->tid, &info) < 0)
 		return;
@@ -314,8 +319,7 @@ static void handle_seccomp_stop(struct seize_tracer *t, struct thread *th)
 	info.ret_data = 0;
 	th->syscall_nr = (long)info.nr;
 	th->syscall_exit_wanted = true;
-	if (syscall_wanted(th->proc, &info))
-		emit(t, &ev);
+	report_call(t, th, &info);
 }
 
 void tracer_handle(struct seize_tracer *t, const struct seize_event *sev)
