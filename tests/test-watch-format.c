@@ -455,10 +455,12 @@ START_TEST(signal_details_as_text_and_json)
 	for (size_t i = 0; i < N_OF(rows); i++) {
 		char buf[WATCH_LINE_MAX];
 
-		watch_format_signal_line(buf, sizeof(buf), &rows[i].ev, &when, false, rows[i].sender);
+		watch_format_line_as(buf, sizeof(buf), &rows[i].ev, &when, false, rows[i].sender,
+				     WATCH_TIME_USEC);
 		ck_assert_msg(strcmp(buf, rows[i].text) == 0, "row %zu: got [%s] want [%s]", i, buf,
 			      rows[i].text);
-		watch_format_signal_line(buf, sizeof(buf), &rows[i].ev, &when, true, rows[i].sender);
+		watch_format_line_as(buf, sizeof(buf), &rows[i].ev, &when, true, rows[i].sender,
+				     WATCH_TIME_USEC);
 		ck_assert_msg(strcmp(buf, rows[i].json) == 0, "row %zu: got [%s] want [%s]", i, buf,
 			      rows[i].json);
 	}
@@ -475,14 +477,14 @@ START_TEST(killed_by_a_known_sender)
 	char buf[WATCH_LINE_MAX];
 
 	set_tz("UTC");
-	watch_format_signal_line(buf, sizeof(buf), &ev, &when, false, &killer);
+	watch_format_line_as(buf, sizeof(buf), &ev, &when, false, &killer, WATCH_TIME_USEC);
 	ck_assert_str_eq(buf, T_TEXT "42/42 killed SIGKILL from pid 4100 (bash)\n");
-	watch_format_signal_line(buf, sizeof(buf), &ev, &when, true, &killer);
+	watch_format_line_as(buf, sizeof(buf), &ev, &when, true, &killer, WATCH_TIME_USEC);
 	ck_assert_str_eq(buf, "{\"event\":\"killed\",\"pid\":42,\"tid\":42,\"signal\":\"SIGKILL\","
 			      "\"core_dumped\":false,\"killer_pid\":4100,\"killer_comm\":\"bash\"" T_JSON);
 	/* Another fatal signal's sender is on its signal line: nothing here. */
 	ev.sig = SIGTERM;
-	watch_format_signal_line(buf, sizeof(buf), &ev, &when, false, NULL);
+	watch_format_line_as(buf, sizeof(buf), &ev, &when, false, NULL, WATCH_TIME_USEC);
 	ck_assert_str_eq(buf, T_TEXT "42/42 killed SIGTERM\n");
 }
 END_TEST
@@ -520,11 +522,11 @@ START_TEST(what_the_target_does_with_it)
 						 .sig = rows[i].sig, .has_sender = true,
 						 .sender_pid = 8 };
 
-		watch_format_signal_line(buf, sizeof(buf), &ev, &when, false, &sender);
+		watch_format_line_as(buf, sizeof(buf), &ev, &when, false, &sender, WATCH_TIME_USEC);
 		snprintf(want, sizeof(want), T_TEXT "9/9 signal %s from pid 8 (kill) uid 0%s\n",
 			 watch_signal_name(rows[i].sig, name, sizeof(name)), rows[i].text);
 		ck_assert_msg(strcmp(buf, want) == 0, "row %zu: [%s] want [%s]", i, buf, want);
-		watch_format_signal_line(buf, sizeof(buf), &ev, &when, true, &sender);
+		watch_format_line_as(buf, sizeof(buf), &ev, &when, true, &sender, WATCH_TIME_USEC);
 		snprintf(want, sizeof(want), "{\"event\":\"signal\",\"pid\":9,\"tid\":9,"
 			 "\"signal\":\"%s\",\"sender_pid\":8,\"sender_uid\":0,"
 			 "\"sender_comm\":\"kill\",\"sender_ppid\":1%s" T_JSON,

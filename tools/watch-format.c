@@ -542,14 +542,7 @@ static void format_human(struct out *o, const struct seize_tracer_event *ev, con
 size_t watch_format_line(char *buf, size_t size, const struct seize_tracer_event *ev,
 			 const struct timespec *when, bool json)
 {
-	return watch_format_signal_line(buf, size, ev, when, json, NULL);
-}
-
-size_t watch_format_signal_line(char *buf, size_t size, const struct seize_tracer_event *ev,
-				const struct timespec *when, bool json,
-				const struct watch_sender *sender)
-{
-	return watch_format_line_as(buf, size, ev, when, json, sender, WATCH_TIME_USEC);
+	return watch_format_line_as(buf, size, ev, when, json, NULL, WATCH_TIME_USEC);
 }
 
 size_t watch_format_line_as(char *buf, size_t size, const struct seize_tracer_event *ev,

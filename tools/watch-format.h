@@ -73,14 +73,11 @@ const char *watch_si_code_name(int sig, int code);
 
 /* One output line for @p ev, seen at @p when (CLOCK_REALTIME), ending in a
  * newline, into @p buf of @p size bytes (WATCH_LINE_MAX is enough).  Returns
- * the length written.  @p sender: what was read of a SIGNAL's sender, or
- * NULL. */
+ * the length written. */
 size_t watch_format_line(char *buf, size_t size, const struct seize_tracer_event *ev,
 			 const struct timespec *when, bool json);
-size_t watch_format_signal_line(char *buf, size_t size, const struct seize_tracer_event *ev,
-				const struct timespec *when, bool json,
-				const struct watch_sender *sender);
-/* The same with the text line's time as @p form says. */
+/* The same with what was read of the sender (or NULL), and the text
+ * line's time as @p form says. */
 size_t watch_format_line_as(char *buf, size_t size, const struct seize_tracer_event *ev,
 			    const struct timespec *when, bool json,
 			    const struct watch_sender *sender, enum watch_time form);
