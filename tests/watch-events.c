@@ -712,14 +712,42 @@ START_TEST(json_sender_gone_or_named)
 }
 END_TEST
 
+/* Through unshare(1), in a mount namespace of its own (nothing stays
+ * mounted; a program of its own, so valgrind's run of the test does not
+ * stand in between): make the tracing instance of a seize-watch that was
+ * killed, or say whether it is still there (exit 0: there, 1: not). */
+static int stale_instance(pid_t pid, bool make)
+{
+	char script[256];
+	const char *args[] = { "-m", "sh", "-c", script, NULL };
+	struct tst_run *r;
+	int status;
+
+	snprintf(script, sizeof(script),
+		 "d=/sys/kernel/tracing; [ -d $d/instances ] || mount -t tracefs none $d || exit 2; "
+		 "%s $d/instances/seize-watch-%d", make ? "mkdir" : "test -d", (int)pid);
+	r = tst_run_start("/usr/bin/unshare", args, false);
+	status = tst_run_wait(r, BOUND_MS);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) <= 1, "tracefs: status %#x: %s",
+		      status, r->err.buf);
+	tst_run_free(r);
+	return WEXITSTATUS(status);
+}
+
 /* SIGKILL carries no sender; the kernel's tracing names it (root, in the
- * first pid namespace, where tracefs can be mounted). */
+ * first pid namespace, where tracefs can be mounted).  The instance of a
+ * seize-watch that was killed before (one planted here) is taken down. */
 START_TEST(json_sigkill_sender_from_tracing)
 {
 	const char *args[] = { "--json", "--", "sleep", "100", NULL };
-	struct tst_run *r = run_watch(args);
+	pid_t killed_watcher = tst_vanished_pid(), watcher;
+	struct tst_run *r;
 	struct json_object o;
 	pid_t p;
+
+	ck_assert_int_eq(stale_instance(killed_watcher, true), 0);
+	r = run_watch(args);
+	watcher = r->pid;
 
 	expect_event(r, "exec", 0, &o);
 	p = (pid_t)json_int(&o, "pid");
@@ -730,6 +758,8 @@ START_TEST(json_sigkill_sender_from_tracing)
 	ck_assert_int_eq(json_int(&o, "killer_pid"), getpid());
 	ck_assert_str_eq(json_str(&o, "killer_comm"), own_comm());
 	ck_assert_int_eq(finish_killed(r), SIGKILL);
+	ck_assert_int_eq(stale_instance(killed_watcher, false), 1);
+	ck_assert_int_eq(stale_instance(watcher, false), 1);	/* its own, taken down */
 	tst_run_free(r);
 }
 END_TEST

@@ -3,6 +3,7 @@
  * watch-killers.h): the helper process, and the parsing of its records. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -60,17 +61,45 @@ static int write_file(const char *path, const char *text)
 	return ret;
 }
 
-struct helper_args {
-	int out, stop;
-	pid_t watcher;
-};
+/* A seize-watch killed with SIGKILL cannot take its instance down: each
+ * start removes those whose pid no longer runs a seize-watch. */
+static void remove_stale_instances(void)
+{
+	DIR *dir = opendir(TRACING "/instances");
+	struct dirent *de;
+
+	while (dir && (de = readdir(dir))) {
+		char path[320], comm[32] = "";
+		long pid;
+		int fd;
+		ssize_t n = 0;
+
+		if (strncmp(de->d_name, "seize-watch-", 12) != 0)
+			continue;
+		pid = strtol(de->d_name + 12, NULL, 10);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			n = read(fd, comm, sizeof(comm) - 1);
+			close(fd);
+		}
+		if (n > 0 && strncmp(comm, "seize-watch\n", 12) == 0)
+			continue;	/* alive: its own */
+		snprintf(path, sizeof(path), TRACING "/instances/%s", de->d_name);
+		rmdir(path);
+	}
+	if (dir)
+		closedir(dir);
+}
 
 /* The helper thread: set up, say 'R' (or 'E' and the errno), pass records
  * up until told to stop, then take the instance down.  A thread, not a
  * process: every child of seize-watch is a tracee it reaps. */
 static void *helper_main(void *arg)
 {
-	const struct helper_args *a = arg;
+	const struct watch_killers *k = arg;
 	char dir[128], path[256], buf[4096];
 	struct stat st;
 	int fd, err = 0;
@@ -82,7 +111,9 @@ static void *helper_main(void *arg)
 	if (!err && stat(TRACING "/instances", &st) < 0 &&
 	    mount("tracefs", TRACING, "tracefs", 0, NULL) < 0)
 		err = errno;
-	snprintf(dir, sizeof(dir), TRACING "/instances/seize-watch-%d", (int)a->watcher);
+	if (!err)
+		remove_stale_instances();
+	snprintf(dir, sizeof(dir), TRACING "/instances/seize-watch-%d", (int)getpid());
 	if (!err && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		err = errno;
 	snprintf(path, sizeof(path), "%s/events/signal/signal_generate/filter", dir);
@@ -99,21 +130,21 @@ static void *helper_main(void *arg)
 		char msg[16];
 		int len = snprintf(msg, sizeof(msg), "E%d\n", err);
 
-		n = write(a->out, msg, (size_t)len);
+		n = write(k->write_end, msg, (size_t)len);
 		rmdir(dir);
 		return NULL;
 	}
-	n = write(a->out, "R\n", 2);
+	n = write(k->write_end, "R\n", 2);
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
-					 { .fd = a->stop, .events = POLLIN } };
+					 { .fd = k->stop_read, .events = POLLIN } };
 
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents)
 			break;
 		n = read(fd, buf, sizeof(buf));
-		if (n > 0 && write(a->out, buf, (size_t)n) < 0)
+		if (n > 0 && write(k->write_end, buf, (size_t)n) < 0)
 			break;
 	}
 	close(fd);
@@ -123,7 +154,6 @@ static void *helper_main(void *arg)
 
 int watch_killers_start(struct watch_killers *k, char *why, size_t size)
 {
-	static struct helper_args args;
 	int fds[2], stop[2];
 	char first[32] = "";
 	sigset_t all, old;
@@ -148,22 +178,22 @@ int watch_killers_start(struct watch_killers *k, char *why, size_t size)
 		snprintf(why, size, "no pipe: %s", strerror(errno));
 		return -EMFILE;
 	}
-	args = (struct helper_args){ .out = fds[1], .stop = stop[0], .watcher = getpid() };
-	/* The helper takes no signal: they are seize-watch's main thread's. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (pthread_create(&k->helper, NULL, helper_main, &args) != 0) {
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		snprintf(why, size, "no helper thread");
-		close(fds[0]); close(fds[1]); close(stop[0]); close(stop[1]);
-		return -EAGAIN;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	k->running = true;
 	k->fd = fds[0];
 	k->write_end = fds[1];
 	k->stop = stop[1];
 	k->stop_read = stop[0];
+	/* The helper takes no signal: they are seize-watch's main thread's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&k->helper, NULL, helper_main, k) != 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		snprintf(why, size, "no helper thread");
+		close(fds[0]); close(fds[1]); close(stop[0]); close(stop[1]);
+		k->fd = -1;
+		return -EAGAIN;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	k->running = true;
 	pfd.fd = k->fd;
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, 2000) == 1)

@@ -4,7 +4,8 @@
  * seize-watch's own, in a mount namespace of its own (so no mount is left
  * behind), mounts the tracing file system, makes an instance of its own
  * that records only SIGKILLs (filtered in the kernel), and passes each
- * record up a pipe; it removes the instance when seize-watch ends. */
+ * record up a pipe; it removes the instance when seize-watch ends (or, if
+ * seize-watch is killed with SIGKILL, the next seize-watch to start does). */
 #ifndef SEIZE_WATCH_KILLERS_H
 #define SEIZE_WATCH_KILLERS_H
 
@@ -19,7 +20,7 @@ struct watch_killers {
 	bool running;
 	pthread_t helper;
 	int fd;			/* the helper's records, non-blocking */
-	int write_end, stop, stop_read;
+	int write_end, stop, stop_read;	/* the helper's ends; ours to stop it */
 	char buf[4096];
 	size_t len;
 	struct {
